@@ -1,0 +1,12 @@
+# GRADCLIP_PLATFORM: "<os>-<arch>" named as the Java loader names it (dev.gradclip.internal.ffm.Platform).
+string(TOLOWER "${CMAKE_SYSTEM_NAME}" _gc_os)
+if(_gc_os STREQUAL "darwin")
+  set(_gc_os "macos")
+endif()
+string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" _gc_arch)
+if(_gc_arch MATCHES "^(x86_64|amd64|x64)$")
+  set(_gc_arch "x86_64")
+elseif(_gc_arch MATCHES "^(aarch64|arm64)$")
+  set(_gc_arch "aarch64")
+endif()
+set(GRADCLIP_PLATFORM "${_gc_os}-${_gc_arch}")

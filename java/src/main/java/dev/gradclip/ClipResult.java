@@ -1,0 +1,121 @@
+package dev.gradclip;
+
+import dev.gradclip.internal.ResultState;
+import java.util.Arrays;
+
+/**
+ * What the last operation on a {@link GradientSet} found and did.
+ *
+ * <p>Each set owns one {@code ClipResult} and updates it in place on every operation, so a training
+ * step allocates nothing: read what you need before the next call on the same set, or take a
+ * {@link #snapshot()}. On the {@code cuda} backend the values stay on the device until the first
+ * accessor is called, which synchronizes the set's stream (and only that stream).
+ */
+public final class ClipResult {
+    private final ResultState state;
+
+    ClipResult(ResultState state) {
+        this.state = state;
+    }
+
+    /** {@return the norm over all tensors before clipping; NaN after a value clip or a scale} */
+    public double totalNorm() {
+        state.await();
+        return state.totalNorm;
+    }
+
+    /**
+     * {@return the coefficient: of the total norm (global clip), the smallest per-tensor one
+     * (per-tensor clip), the one given (scale); 1 otherwise}
+     */
+    public double coefficient() {
+        state.await();
+        return state.coefficient;
+    }
+
+    /** {@return true when the operation wrote to the gradients} */
+    public boolean clipped() {
+        state.await();
+        return state.clipped;
+    }
+
+    /**
+     * {@return how much was clipped: 1 or 0 (global clip, scale), tensors written (per-tensor clip),
+     * elements changed (value clip)}
+     */
+    public long clippedCount() {
+        state.await();
+        return state.clippedCount;
+    }
+
+    /** {@return true when a NaN or an infinity was seen in the gradients (not checked by scale)} */
+    public boolean nonFinite() {
+        state.await();
+        return state.nonFinite;
+    }
+
+    /** {@return true when per-tensor norms are available (norm, global and per-tensor clips)} */
+    public boolean hasTensorNorms() {
+        state.await();
+        return state.tensorNormsValid;
+    }
+
+    /**
+     * {@return the norm of tensor {@code index} before clipping}
+     *
+     * @throws IllegalStateException if the last operation computed no per-tensor norms
+     * @throws IndexOutOfBoundsException if {@code index} is not a tensor of the set
+     */
+    public double tensorNorm(int index) {
+        requireTensorNorms();
+        return state.tensorNorms[index];
+    }
+
+    /**
+     * Copies every tensor's norm into {@code destination} (allocation-free).
+     *
+     * @throws IllegalStateException if the last operation computed no per-tensor norms
+     * @throws IllegalArgumentException if {@code destination} is shorter than the number of tensors
+     */
+    public void copyTensorNorms(double[] destination) {
+        requireTensorNorms();
+        if (destination == null || destination.length < state.tensorNorms.length) {
+            throw new IllegalArgumentException("destination needs " + state.tensorNorms.length + " entries");
+        }
+        System.arraycopy(state.tensorNorms, 0, destination, 0, state.tensorNorms.length);
+    }
+
+    /** {@return an immutable copy of this result} */
+    public Snapshot snapshot() {
+        state.await();
+        return new Snapshot(state.totalNorm, state.coefficient, state.clipped, state.clippedCount, state.nonFinite,
+                state.tensorNormsValid ? state.tensorNorms.clone() : null);
+    }
+
+    private void requireTensorNorms() {
+        state.await();
+        if (!state.tensorNormsValid) {
+            throw new IllegalStateException("the last operation computed no per-tensor norms");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return snapshot().toString();
+    }
+
+    /**
+     * An immutable copy of a {@link ClipResult}.
+     *
+     * @param tensorNorms per-tensor norms, or null when the operation computed none
+     */
+    public record Snapshot(double totalNorm, double coefficient, boolean clipped, long clippedCount, boolean nonFinite,
+            double[] tensorNorms) {
+        @Override
+        public String toString() {
+            return "ClipResult[totalNorm=" + totalNorm + ", coefficient=" + coefficient + ", clipped=" + clipped
+                    + ", clippedCount=" + clippedCount + ", nonFinite=" + nonFinite
+                    + (tensorNorms == null ? "" : ", tensorNorms=" + Arrays.toString(tensorNorms)) + "]";
+        }
+    }
+}

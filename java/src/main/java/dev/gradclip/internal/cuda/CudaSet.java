@@ -1,0 +1,89 @@
+package dev.gradclip.internal.cuda;
+
+import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
+import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
+import static dev.gradclip.internal.ffm.GradclipNative.GC_TENSOR;
+
+import dev.gradclip.Tensor;
+import dev.gradclip.internal.Op;
+import dev.gradclip.internal.PreparedSet;
+import dev.gradclip.internal.ResultState;
+import dev.gradclip.internal.ffm.GradclipNative;
+import dev.gradclip.internal.ffm.StructOffsets;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A set registered with libgradclip_cuda: chunk table on the device since registration, each run at
+ * most two launches on the set's stream, and the result fetched only when the caller reads it.
+ */
+final class CudaSet implements PreparedSet, ResultState.Pending {
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment set;
+    private final MemorySegment op;
+    private final MemorySegment result;
+    private final MemorySegment norms;
+    private final int tensorCount;
+    private MemorySegment stream = MemorySegment.NULL;
+    private boolean lastComputedNorms;
+
+    CudaSet(Tensor[] tensors, long chunkElements) {
+        this.tensorCount = tensors.length;
+        try {
+            MemorySegment table = arena.allocate(GC_TENSOR, tensors.length);
+            for (int i = 0; i < tensors.length; i++) {
+                MemorySegment entry = table.asSlice(i * GC_TENSOR.byteSize(), GC_TENSOR);
+                entry.set(ValueLayout.ADDRESS, StructOffsets.TENSOR_DATA, tensors[i].data());
+                entry.set(ValueLayout.JAVA_LONG, StructOffsets.TENSOR_COUNT, tensors[i].elementCount());
+                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_DTYPE, tensors[i].dtype().code());
+                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_RESERVED, 0);
+            }
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            CudaRuntime.check(GradclipNative.gc_cuda_set_create(table, tensors.length, chunkElements, out),
+                    "registering " + tensors.length + " device tensors");
+            set = out.get(ValueLayout.ADDRESS, 0);
+            op = arena.allocate(GC_OP);
+            result = arena.allocate(GC_RESULT);
+            norms = arena.allocate(ValueLayout.JAVA_DOUBLE, tensors.length);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void useStream(long handle) {
+        stream = MemorySegment.ofAddress(handle);
+    }
+
+    @Override
+    public void run(int mode, int nonFinite, int rule, double normType, double threshold, ResultState r) {
+        StructOffsets.writeOp(op, mode, nonFinite, rule, normType, threshold);
+        CudaRuntime.check(GradclipNative.gc_cuda_run(set, op, stream), "cuda kernels");
+        lastComputedNorms = Op.computesNorms(mode);
+        r.pending = this;
+    }
+
+    @Override
+    public void fetch(ResultState r) {
+        CudaRuntime.check(GradclipNative.gc_cuda_result(set, stream, lastComputedNorms ? norms : MemorySegment.NULL,
+                result), "fetching the result");
+        StructOffsets.readResult(result, r);
+        if (lastComputedNorms) {
+            MemorySegment.copy(norms, ValueLayout.JAVA_DOUBLE, 0, r.tensorNorms, 0, tensorCount);
+            r.tensorNormsValid = true;
+        }
+    }
+
+    @Override
+    public long deviceResultAddress() {
+        return GradclipNative.gc_cuda_device_result(set).address();
+    }
+
+    @Override
+    public void close() {
+        CudaRuntime.check(GradclipNative.gc_cuda_set_destroy(set), "releasing the device set");
+        arena.close();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.gradclip.internal.ffm;
+
+import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
+import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
+import static dev.gradclip.internal.ffm.GradclipNative.GC_TENSOR;
+
+import dev.gradclip.internal.ResultState;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+
+/** Field offsets of the ABI structs, computed once from their layouts, and the one reader of gc_result. */
+public final class StructOffsets {
+    private StructOffsets() {}
+
+    public static final long TENSOR_DATA = offset(GC_TENSOR, "data");
+    public static final long TENSOR_COUNT = offset(GC_TENSOR, "count");
+    public static final long TENSOR_DTYPE = offset(GC_TENSOR, "dtype");
+    public static final long TENSOR_RESERVED = offset(GC_TENSOR, "reserved");
+
+    public static final long OP_MODE = offset(GC_OP, "mode");
+    public static final long OP_NONFINITE = offset(GC_OP, "nonfinite");
+    public static final long OP_RULE = offset(GC_OP, "rule");
+    public static final long OP_RESERVED = offset(GC_OP, "reserved");
+    public static final long OP_NORM_TYPE = offset(GC_OP, "norm_type");
+    public static final long OP_THRESHOLD = offset(GC_OP, "threshold");
+
+    static final long RESULT_TOTAL_NORM = offset(GC_RESULT, "total_norm");
+    static final long RESULT_COEFFICIENT = offset(GC_RESULT, "coefficient");
+    static final long RESULT_CLIPPED_COUNT = offset(GC_RESULT, "clipped_count");
+    static final long RESULT_CLIPPED = offset(GC_RESULT, "clipped");
+    static final long RESULT_NONFINITE = offset(GC_RESULT, "nonfinite");
+
+    private static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(PathElement.groupElement(field));
+    }
+
+    /** Writes an op's fields into a {@code gc_op} segment. */
+    public static void writeOp(MemorySegment op, int mode, int nonFinite, int rule, double normType, double threshold) {
+        op.set(ValueLayout.JAVA_INT, OP_MODE, mode);
+        op.set(ValueLayout.JAVA_INT, OP_NONFINITE, nonFinite);
+        op.set(ValueLayout.JAVA_INT, OP_RULE, rule);
+        op.set(ValueLayout.JAVA_INT, OP_RESERVED, 0);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_NORM_TYPE, normType);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_THRESHOLD, threshold);
+    }
+
+    /** Copies a {@code gc_result} into {@code r}. */
+    public static void readResult(MemorySegment result, ResultState r) {
+        r.totalNorm = result.get(ValueLayout.JAVA_DOUBLE, RESULT_TOTAL_NORM);
+        r.coefficient = result.get(ValueLayout.JAVA_DOUBLE, RESULT_COEFFICIENT);
+        r.clippedCount = result.get(ValueLayout.JAVA_LONG, RESULT_CLIPPED_COUNT);
+        r.clipped = result.get(ValueLayout.JAVA_INT, RESULT_CLIPPED) != 0;
+        r.nonFinite = result.get(ValueLayout.JAVA_INT, RESULT_NONFINITE) != 0;
+    }
+}
