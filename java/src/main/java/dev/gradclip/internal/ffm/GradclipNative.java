@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * Hand-written FFM bindings of native/include/gradclip.h, in jextract's shape: one static method per C
- * function, each backed by a private holder class (descriptor, handle) linked on first use, so a
+ * function, each backed by a private holder class (descriptor; handle linked on first call), so a
  * missing symbol fails as an UnsatisfiedLinkError naming it, and only when called.
  * GradclipNativeHeaderTest checks every descriptor, constant and struct layout here against the header.
  */
@@ -121,13 +121,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_abi_version {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_abi_version", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_abi_version", DESC);
+        }
     }
 
     /** {@code int32_t gc_cpu_abi_version(void)} */
     public static int gc_cpu_abi_version() {
         try {
-            return (int) gc_cpu_abi_version.HANDLE.invokeExact();
+            return (int) gc_cpu_abi_version.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -137,13 +140,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_last_error {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_last_error", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_last_error", DESC);
+        }
     }
 
     /** {@code const char* gc_cpu_last_error(void)} */
     public static MemorySegment gc_cpu_last_error() {
         try {
-            return (MemorySegment) gc_cpu_last_error.HANDLE.invokeExact();
+            return (MemorySegment) gc_cpu_last_error.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -153,13 +159,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_isa {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_isa", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_isa", DESC);
+        }
     }
 
     /** {@code int32_t gc_cpu_isa(void)} */
     public static int gc_cpu_isa() {
         try {
-            return (int) gc_cpu_isa.HANDLE.invokeExact();
+            return (int) gc_cpu_isa.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -169,13 +178,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_isa_supported {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_isa_supported", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_isa_supported", DESC);
+        }
     }
 
     /** {@code int32_t gc_cpu_isa_supported(void)} */
     public static int gc_cpu_isa_supported() {
         try {
-            return (int) gc_cpu_isa_supported.HANDLE.invokeExact();
+            return (int) gc_cpu_isa_supported.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -185,13 +197,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_force_isa {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_force_isa", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_force_isa", DESC);
+        }
     }
 
     /** {@code int gc_cpu_force_isa(int32_t isa)} */
     public static int gc_cpu_force_isa(int isa) {
         try {
-            return (int) gc_cpu_force_isa.HANDLE.invokeExact(isa);
+            return (int) gc_cpu_force_isa.Linked.HANDLE.invokeExact(isa);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -201,13 +216,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_pool_create {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_create", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_create", DESC);
+        }
     }
 
     /** {@code int gc_cpu_pool_create(int32_t threads, gc_cpu_pool** out)} */
     public static int gc_cpu_pool_create(int threads, MemorySegment out) {
         try {
-            return (int) gc_cpu_pool_create.HANDLE.invokeExact(threads, out);
+            return (int) gc_cpu_pool_create.Linked.HANDLE.invokeExact(threads, out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -217,13 +235,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_pool_threads {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_threads", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_threads", DESC);
+        }
     }
 
     /** {@code int32_t gc_cpu_pool_threads(const gc_cpu_pool* pool)} */
     public static int gc_cpu_pool_threads(MemorySegment pool) {
         try {
-            return (int) gc_cpu_pool_threads.HANDLE.invokeExact(pool);
+            return (int) gc_cpu_pool_threads.Linked.HANDLE.invokeExact(pool);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -233,13 +254,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_pool_destroy {
         static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_destroy", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_pool_destroy", DESC);
+        }
     }
 
     /** {@code void gc_cpu_pool_destroy(gc_cpu_pool* pool)} */
     public static void gc_cpu_pool_destroy(MemorySegment pool) {
         try {
-            gc_cpu_pool_destroy.HANDLE.invokeExact(pool);
+            gc_cpu_pool_destroy.Linked.HANDLE.invokeExact(pool);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -249,13 +273,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_set_create {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_create", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_create", DESC);
+        }
     }
 
     /** {@code int gc_cpu_set_create(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cpu_set** out)} */
     public static int gc_cpu_set_create(MemorySegment tensors, long n, long chunk_elems, MemorySegment out) {
         try {
-            return (int) gc_cpu_set_create.HANDLE.invokeExact(tensors, n, chunk_elems, out);
+            return (int) gc_cpu_set_create.Linked.HANDLE.invokeExact(tensors, n, chunk_elems, out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -265,13 +292,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_set_chunks {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_chunks", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_chunks", DESC);
+        }
     }
 
     /** {@code int64_t gc_cpu_set_chunks(const gc_cpu_set* set)} */
     public static long gc_cpu_set_chunks(MemorySegment set) {
         try {
-            return (long) gc_cpu_set_chunks.HANDLE.invokeExact(set);
+            return (long) gc_cpu_set_chunks.Linked.HANDLE.invokeExact(set);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -281,13 +311,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_set_destroy {
         static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_destroy", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_destroy", DESC);
+        }
     }
 
     /** {@code void gc_cpu_set_destroy(gc_cpu_set* set)} */
     public static void gc_cpu_set_destroy(MemorySegment set) {
         try {
-            gc_cpu_set_destroy.HANDLE.invokeExact(set);
+            gc_cpu_set_destroy.Linked.HANDLE.invokeExact(set);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -297,13 +330,16 @@ public final class GradclipNative {
 
     private static final class gc_cpu_run {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_run", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_run", DESC);
+        }
     }
 
     /** {@code int gc_cpu_run(gc_cpu_pool* pool, gc_cpu_set* set, const gc_op* op, double* tensor_norms, gc_result* result)} */
     public static int gc_cpu_run(MemorySegment pool, MemorySegment set, MemorySegment op, MemorySegment tensor_norms, MemorySegment result) {
         try {
-            return (int) gc_cpu_run.HANDLE.invokeExact(pool, set, op, tensor_norms, result);
+            return (int) gc_cpu_run.Linked.HANDLE.invokeExact(pool, set, op, tensor_norms, result);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -313,13 +349,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_abi_version {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_abi_version", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_abi_version", DESC);
+        }
     }
 
     /** {@code int32_t gc_cuda_abi_version(void)} */
     public static int gc_cuda_abi_version() {
         try {
-            return (int) gc_cuda_abi_version.HANDLE.invokeExact();
+            return (int) gc_cuda_abi_version.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -329,13 +368,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_last_error {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_last_error", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_last_error", DESC);
+        }
     }
 
     /** {@code const char* gc_cuda_last_error(void)} */
     public static MemorySegment gc_cuda_last_error() {
         try {
-            return (MemorySegment) gc_cuda_last_error.HANDLE.invokeExact();
+            return (MemorySegment) gc_cuda_last_error.Linked.HANDLE.invokeExact();
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -345,13 +387,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_device_count {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_count", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_count", DESC);
+        }
     }
 
     /** {@code int gc_cuda_device_count(int32_t* out)} */
     public static int gc_cuda_device_count(MemorySegment out) {
         try {
-            return (int) gc_cuda_device_count.HANDLE.invokeExact(out);
+            return (int) gc_cuda_device_count.Linked.HANDLE.invokeExact(out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -361,13 +406,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_device_info {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_info", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_info", DESC);
+        }
     }
 
     /** {@code int gc_cuda_device_info(int32_t device, char* name, int32_t name_len, int64_t* total_bytes, int32_t* sm_major, int32_t* sm_minor)} */
     public static int gc_cuda_device_info(int device, MemorySegment name, int name_len, MemorySegment total_bytes, MemorySegment sm_major, MemorySegment sm_minor) {
         try {
-            return (int) gc_cuda_device_info.HANDLE.invokeExact(device, name, name_len, total_bytes, sm_major, sm_minor);
+            return (int) gc_cuda_device_info.Linked.HANDLE.invokeExact(device, name, name_len, total_bytes, sm_major, sm_minor);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -377,13 +425,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_set_device {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_device", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_device", DESC);
+        }
     }
 
     /** {@code int gc_cuda_set_device(int32_t device)} */
     public static int gc_cuda_set_device(int device) {
         try {
-            return (int) gc_cuda_set_device.HANDLE.invokeExact(device);
+            return (int) gc_cuda_set_device.Linked.HANDLE.invokeExact(device);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -393,13 +444,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_malloc {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_malloc", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_malloc", DESC);
+        }
     }
 
     /** {@code int gc_cuda_malloc(int64_t bytes, void** out)} */
     public static int gc_cuda_malloc(long bytes, MemorySegment out) {
         try {
-            return (int) gc_cuda_malloc.HANDLE.invokeExact(bytes, out);
+            return (int) gc_cuda_malloc.Linked.HANDLE.invokeExact(bytes, out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -409,13 +463,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_free {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_free", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_free", DESC);
+        }
     }
 
     /** {@code int gc_cuda_free(void* ptr)} */
     public static int gc_cuda_free(MemorySegment ptr) {
         try {
-            return (int) gc_cuda_free.HANDLE.invokeExact(ptr);
+            return (int) gc_cuda_free.Linked.HANDLE.invokeExact(ptr);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -425,13 +482,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_memset {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_memset", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_memset", DESC);
+        }
     }
 
     /** {@code int gc_cuda_memset(void* ptr, int32_t value, int64_t bytes)} */
     public static int gc_cuda_memset(MemorySegment ptr, int value, long bytes) {
         try {
-            return (int) gc_cuda_memset.HANDLE.invokeExact(ptr, value, bytes);
+            return (int) gc_cuda_memset.Linked.HANDLE.invokeExact(ptr, value, bytes);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -441,13 +501,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_memcpy {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_memcpy", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_memcpy", DESC);
+        }
     }
 
     /** {@code int gc_cuda_memcpy(void* dst, const void* src, int64_t bytes, int32_t kind, void* stream)} */
     public static int gc_cuda_memcpy(MemorySegment dst, MemorySegment src, long bytes, int kind, MemorySegment stream) {
         try {
-            return (int) gc_cuda_memcpy.HANDLE.invokeExact(dst, src, bytes, kind, stream);
+            return (int) gc_cuda_memcpy.Linked.HANDLE.invokeExact(dst, src, bytes, kind, stream);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -457,13 +520,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_stream_create {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_create", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_create", DESC);
+        }
     }
 
     /** {@code int gc_cuda_stream_create(void** out)} */
     public static int gc_cuda_stream_create(MemorySegment out) {
         try {
-            return (int) gc_cuda_stream_create.HANDLE.invokeExact(out);
+            return (int) gc_cuda_stream_create.Linked.HANDLE.invokeExact(out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -473,13 +539,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_stream_destroy {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_destroy", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_destroy", DESC);
+        }
     }
 
     /** {@code int gc_cuda_stream_destroy(void* stream)} */
     public static int gc_cuda_stream_destroy(MemorySegment stream) {
         try {
-            return (int) gc_cuda_stream_destroy.HANDLE.invokeExact(stream);
+            return (int) gc_cuda_stream_destroy.Linked.HANDLE.invokeExact(stream);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -489,13 +558,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_stream_synchronize {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_synchronize", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_stream_synchronize", DESC);
+        }
     }
 
     /** {@code int gc_cuda_stream_synchronize(void* stream)} */
     public static int gc_cuda_stream_synchronize(MemorySegment stream) {
         try {
-            return (int) gc_cuda_stream_synchronize.HANDLE.invokeExact(stream);
+            return (int) gc_cuda_stream_synchronize.Linked.HANDLE.invokeExact(stream);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -505,13 +577,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_set_create {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_create", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_create", DESC);
+        }
     }
 
     /** {@code int gc_cuda_set_create(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda_set** out)} */
     public static int gc_cuda_set_create(MemorySegment tensors, long n, long chunk_elems, MemorySegment out) {
         try {
-            return (int) gc_cuda_set_create.HANDLE.invokeExact(tensors, n, chunk_elems, out);
+            return (int) gc_cuda_set_create.Linked.HANDLE.invokeExact(tensors, n, chunk_elems, out);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -521,13 +596,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_set_chunks {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_LONG, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_chunks", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_chunks", DESC);
+        }
     }
 
     /** {@code int64_t gc_cuda_set_chunks(const gc_cuda_set* set)} */
     public static long gc_cuda_set_chunks(MemorySegment set) {
         try {
-            return (long) gc_cuda_set_chunks.HANDLE.invokeExact(set);
+            return (long) gc_cuda_set_chunks.Linked.HANDLE.invokeExact(set);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -537,13 +615,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_set_destroy {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_destroy", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_destroy", DESC);
+        }
     }
 
     /** {@code int gc_cuda_set_destroy(gc_cuda_set* set)} */
     public static int gc_cuda_set_destroy(MemorySegment set) {
         try {
-            return (int) gc_cuda_set_destroy.HANDLE.invokeExact(set);
+            return (int) gc_cuda_set_destroy.Linked.HANDLE.invokeExact(set);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -553,13 +634,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_run {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_run", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_run", DESC);
+        }
     }
 
     /** {@code int gc_cuda_run(gc_cuda_set* set, const gc_op* op, void* stream)} */
     public static int gc_cuda_run(MemorySegment set, MemorySegment op, MemorySegment stream) {
         try {
-            return (int) gc_cuda_run.HANDLE.invokeExact(set, op, stream);
+            return (int) gc_cuda_run.Linked.HANDLE.invokeExact(set, op, stream);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -569,13 +653,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_result {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_result", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_result", DESC);
+        }
     }
 
     /** {@code int gc_cuda_result(gc_cuda_set* set, void* stream, double* tensor_norms, gc_result* result)} */
     public static int gc_cuda_result(MemorySegment set, MemorySegment stream, MemorySegment tensor_norms, MemorySegment result) {
         try {
-            return (int) gc_cuda_result.HANDLE.invokeExact(set, stream, tensor_norms, result);
+            return (int) gc_cuda_result.Linked.HANDLE.invokeExact(set, stream, tensor_norms, result);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -585,13 +672,16 @@ public final class GradclipNative {
 
     private static final class gc_cuda_device_result {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(ADDRESS, ADDRESS);
-        static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_result", DESC);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_device_result", DESC);
+        }
     }
 
     /** {@code const gc_result* gc_cuda_device_result(const gc_cuda_set* set)} */
     public static MemorySegment gc_cuda_device_result(MemorySegment set) {
         try {
-            return (MemorySegment) gc_cuda_device_result.HANDLE.invokeExact(set);
+            return (MemorySegment) gc_cuda_device_result.Linked.HANDLE.invokeExact(set);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
