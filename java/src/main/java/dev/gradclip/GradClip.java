@@ -107,7 +107,7 @@ public final class GradClip implements AutoCloseable {
     /** Registers gradient tensors; see {@link #register(List)}. */
     public GradientSet register(Tensor... tensors) {
         Checks.requireNonNull("tensors", tensors);
-        return register(List.of(tensors));
+        return register(java.util.Arrays.asList(tensors));
     }
 
     /** Stops the backend's threads. Close the sets registered with it first. */

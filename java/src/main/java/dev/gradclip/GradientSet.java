@@ -114,7 +114,9 @@ public final class GradientSet implements AutoCloseable {
      * @throws IllegalArgumentException if {@code coefficient} is NaN or infinite
      */
     public ClipResult scale(double coefficient) {
-        Checks.requireArgument(Double.isFinite(coefficient), "coefficient must be finite, got " + coefficient);
+        if (!Double.isFinite(coefficient)) { // not requireArgument: its message would be built every step
+            throw new IllegalArgumentException("coefficient must be finite, got " + coefficient);
+        }
         return run(Op.SCALE, NonFinitePolicy.PROPAGATE, 0, 0.0, coefficient);
     }
 

@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 /** docs/SEMANTICS.md written as directly as possible: one element at a time, in order. */
 final class ReferenceSet implements PreparedSet {
     private static final int PROPAGATE = NonFinitePolicy.PROPAGATE.code();
+    /** values() copies its array on every call: keep one. */
+    private static final CoefficientRule[] RULES = CoefficientRule.values();
 
     private final MemorySegment[] data;
     private final DType[] dtypes;
@@ -61,7 +63,7 @@ final class ReferenceSet implements PreparedSet {
             return;
         }
         boolean mayWrite = !seenNonFinite || nonFinite == PROPAGATE;
-        CoefficientRule coefRule = CoefficientRule.values()[rule];
+        CoefficientRule coefRule = RULES[rule];
         if (mode == Op.GLOBAL) {
             double coef = coefRule.coefficient(r.totalNorm, c);
             r.coefficient = coef;

@@ -1,0 +1,51 @@
+package dev.gradclip;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/** A training step allocates nothing on the Java heap: measured with the JVM's per-thread counter. */
+abstract class AllocationTestBase {
+    /** Whatever the JIT or the counter itself costs over a whole run, far below one object per step. */
+    private static final long SLACK_BYTES = 4096;
+    private static final int STEPS = 2000;
+
+    protected abstract GradClip openBackend();
+
+    @Test
+    void stepsAllocateNothing() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().threadId();
+        try (TestSets set = TestSets.random(5, 20, 2000, DType.F32, DType.BF16);
+                GradClip clip = openBackend();
+                GradientSet grads = clip.register(set.tensors)) {
+            ClipPolicy global = ClipPolicy.globalNorm(1e-3);
+            ClipPolicy perTensor = ClipPolicy.perTensorNorm(1e-3);
+            ClipPolicy value = ClipPolicy.value(1e-3);
+            double[] norms = new double[set.tensors.size()];
+            double sink = 0;
+            for (int warm = 0; warm < 3; warm++) {
+                long before = threads.getThreadAllocatedBytes(me);
+                for (int i = 0; i < STEPS; i++) {
+                    ClipResult r = grads.clip(global);
+                    sink += r.totalNorm() + r.coefficient();
+                    r.copyTensorNorms(norms);
+                    sink += grads.clip(perTensor).clippedCount();
+                    sink += grads.clip(value).clippedCount();
+                    sink += grads.norm(2).totalNorm();
+                    sink += grads.scale(1.0).coefficient();
+                }
+                long allocated = threads.getThreadAllocatedBytes(me) - before;
+                if (allocated <= SLACK_BYTES) {
+                    assertTrue(sink == sink || Double.isNaN(sink));
+                    return;
+                }
+                if (warm == 2) {
+                    assertTrue(false, clip.backend() + ": " + STEPS + " steps allocated " + allocated + " bytes ("
+                            + allocated / STEPS + " per step)");
+                }
+            }
+        }
+    }
+}
