@@ -30,8 +30,10 @@ abstract class BadInputTestBase {
 
     @AfterEach
     void close() {
-        clip.close();
-        if (arena.scope().isAlive()) {
+        if (clip != null) {
+            clip.close();
+        }
+        if (arena != null && arena.scope().isAlive()) {
             arena.close();
         }
     }
