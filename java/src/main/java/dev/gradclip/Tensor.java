@@ -63,6 +63,46 @@ public final class Tensor {
     }
 
     /**
+     * {@return a host bf16 or fp16 tensor over the raw 16-bit values in {@code bits}}
+     *
+     * @throws IllegalArgumentException if {@code dtype} is not BF16 or F16
+     */
+    public static Tensor of(String name, short[] bits, DType dtype, long... shape) {
+        Checks.requireNonNull("bits", bits);
+        Checks.requireArgument(dtype == DType.BF16 || dtype == DType.F16, "a short[] holds BF16 or F16, not " + dtype);
+        return of(name, MemorySegment.ofArray(bits), dtype, shape.length == 0 ? new long[] {bits.length} : shape);
+    }
+
+    /**
+     * {@return a host fp32 tensor over the remaining elements of {@code buffer}: zero-copy when it is
+     * direct, like a {@code float[]} when it is a heap buffer}
+     *
+     * @throws IllegalArgumentException if the buffer is not in the platform's byte order
+     */
+    public static Tensor of(String name, java.nio.FloatBuffer buffer, long... shape) {
+        Checks.requireNonNull("buffer", buffer);
+        Checks.requireArgument(buffer.order() == java.nio.ByteOrder.nativeOrder(),
+                "tensor '" + name + "': buffer must be in the platform's byte order (" + java.nio.ByteOrder.nativeOrder() + ")");
+        return of(name, MemorySegment.ofBuffer(buffer), DType.F32,
+                shape.length == 0 ? new long[] {buffer.remaining()} : shape);
+    }
+
+    /**
+     * {@return a host tensor over the remaining bytes of {@code buffer}, read as {@code dtype}:
+     * zero-copy when it is direct}
+     *
+     * @throws IllegalArgumentException if the buffer's order is not the platform's (write the values
+     *     through {@code buffer.order(ByteOrder.nativeOrder())}), or it is too small or misaligned
+     */
+    public static Tensor of(String name, java.nio.ByteBuffer buffer, DType dtype, long... shape) {
+        Checks.requireNonNull("buffer", buffer);
+        Checks.requireArgument(buffer.order() == java.nio.ByteOrder.nativeOrder() || dtype.byteSize() == 1,
+                "tensor '" + name + "': buffer must be in the platform's byte order (" + java.nio.ByteOrder.nativeOrder() + ")");
+        return of(name, MemorySegment.ofBuffer(buffer), dtype,
+                shape.length == 0 ? new long[] {buffer.remaining() / dtype.byteSize()} : shape);
+    }
+
+    /**
      * {@return a tensor in CUDA device memory, for the {@code cuda} backend}
      *
      * @throws IllegalArgumentException if the device memory is smaller than the shape needs or
