@@ -63,4 +63,17 @@ class CudaAvailabilityTest {
             assertThrows(IllegalArgumentException.class, () -> clip.register(hostTensor));
         }
     }
+
+    @Test
+    void cudaErrorsBecomeExceptionsNamingTheError() {
+        try (GradClip clip = CudaPlacement.open()) {
+            var e = assertThrows(NativeException.class, () -> DeviceMemory.allocate(1L << 52));
+            assertEquals("cudaErrorMemoryAllocation", e.cudaError(), e.getMessage());
+            assertTrue(e.getMessage().contains("4503599627370496 bytes"), e.getMessage());
+            // The failure leaves the device usable.
+            try (DeviceMemory ok = DeviceMemory.allocate(64)) {
+                assertEquals(64, ok.byteSize());
+            }
+        }
+    }
 }
