@@ -1,5 +1,6 @@
 #include "common/chunks.hpp"
 
+#include <cstddef>
 #include <new>
 
 #include "common/status.hpp"

@@ -1,0 +1,86 @@
+// AVX-512 kernels: eight fp64 lanes per zmm register, four registers per block. Only AVX-512F is used
+// (storage formats are converted 8 at a time by the AVX2/F16C code in simd16.hpp), so this level runs
+// on every AVX-512 CPU.
+#include <immintrin.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "cpu/kernels.hpp"
+
+// Everything from here to pop_options is compiled for AVX-512; dispatch.cpp calls into it only on a CPU
+// that has these extensions. Headers stay above, built for the default target.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma,f16c,popcnt")
+
+#include "cpu/simd16.hpp"
+
+namespace gc::cpu {
+namespace {
+
+struct Avx512 {
+  using Reg = __m512d;
+  static constexpr int kWidth = 8;
+  static constexpr bool kFma = true;
+
+  static Reg zero() { return _mm512_setzero_pd(); }
+  static Reg broadcast(double c) { return _mm512_set1_pd(c); }
+  static Reg loadu(const double* p) { return _mm512_loadu_pd(p); }
+  static void storeu(double* p, Reg r) { _mm512_storeu_pd(p, r); }
+
+  static void load16(const double* p, Reg* out) {
+    out[0] = _mm512_loadu_pd(p);
+    out[1] = _mm512_loadu_pd(p + 8);
+  }
+  // 256-bit loads widened straight into zmm: cheaper than 512-bit loads split by extracts, and the
+  // conversions, not the loads, bound these loops on cache-resident data.
+  template <class T>
+  static void load16(const T* p, Reg* out) {
+    __m256 lo, hi;
+    Simd16::load(p, lo, hi);
+    out[0] = _mm512_cvtps_pd(lo);
+    out[1] = _mm512_cvtps_pd(hi);
+  }
+  static void store16(double* p, const Reg* in) {
+    _mm512_storeu_pd(p, in[0]);
+    _mm512_storeu_pd(p + 8, in[1]);
+  }
+  template <class T>
+  static void store16(T* p, const Reg* in) {  // (float) y rounds to nearest-even, the MXCSR default
+    Simd16::store(p, _mm512_cvtpd_ps(in[0]), _mm512_cvtpd_ps(in[1]));
+  }
+
+  static Reg add(Reg a, Reg b) { return _mm512_add_pd(a, b); }
+  static Reg mul(Reg a, Reg b) { return _mm512_mul_pd(a, b); }
+  static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_pd(a, b, c); }
+  static Reg abs(Reg a) { return _mm512_abs_pd(a); }
+  static Reg min(Reg a, Reg b) { return _mm512_min_pd(a, b); }
+  static Reg max(Reg a, Reg b) { return _mm512_max_pd(a, b); }
+  static Reg max_bits(Reg a, Reg b) {
+    return _mm512_castsi512_pd(_mm512_max_epu64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
+  }
+  static uint32_t gt_mask(Reg a, Reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static bool any_gt_bits(Reg a, Reg b) {
+    return _mm512_cmpgt_epu64_mask(_mm512_castpd_si512(a), _mm512_castpd_si512(b)) != 0;
+  }
+};
+
+}  // namespace
+}  // namespace gc::cpu
+
+#include "cpu/kernel_loops.hpp"
+
+namespace gc::cpu {
+namespace {
+constexpr KernelTable kAvx512Table = make_table<Avx512>();
+}  // namespace
+}  // namespace gc::cpu
+
+#pragma GCC pop_options
+
+namespace gc::cpu {
+const KernelTable& avx512_kernels() { return kAvx512Table; }
+}  // namespace gc::cpu

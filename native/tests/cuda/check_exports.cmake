@@ -1,0 +1,31 @@
+# Fails unless the dynamic symbols LIB defines are exactly the gc_cuda_* functions that gradclip.h
+# declares: no C++ internals, no symbols of the statically linked CUDA runtime, none missing.
+# Run as: cmake -DLIB=<library> -DNM=<nm> -DHEADER=<gradclip.h> -P check_exports.cmake
+file(READ ${HEADER} header)
+string(REGEX MATCHALL "GC_API[^;(]*[ *](gc_cuda_[a-z_]+)\\(" declarations "${header}")
+set(declared "")
+foreach(d IN LISTS declarations)
+  string(REGEX REPLACE ".*[ *](gc_cuda_[a-z_]+)\\($" "\\1" name "${d}")
+  list(APPEND declared ${name})
+endforeach()
+
+execute_process(COMMAND ${NM} -D --defined-only ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} failed on ${LIB}")
+endif()
+string(REPLACE "\n" ";" lines "${out}")
+set(exported "")
+foreach(line IN LISTS lines)
+  if(NOT line STREQUAL "")
+    string(REGEX MATCH "[^ ]+$" symbol "${line}")
+    list(APPEND exported ${symbol})
+  endif()
+endforeach()
+
+list(SORT declared)
+list(SORT exported)
+if(NOT declared STREQUAL exported)
+  message(FATAL_ERROR "exported symbols differ from gradclip.h\n  declared: ${declared}\n  exported: ${exported}")
+endif()
+list(LENGTH exported count)
+message(STATUS "${count} symbols exported, exactly the gc_cuda_* functions of gradclip.h")
