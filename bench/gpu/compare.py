@@ -3,6 +3,7 @@
 Usage: python3 compare.py CUDA_BENCH.csv TORCH_BENCH.csv
 """
 import csv
+import os
 import sys
 
 # The two programs name a few things differently; both are mapped onto the issue's names.
@@ -20,8 +21,11 @@ def key(row):
 
 
 def main(ours_path, torch_path):
+    if not os.path.exists(ours_path):
+        print(f"no gradclip results ({ours_path} missing): see cuda-bench.txt")
+        return 1
     ours = load(ours_path)
-    torch_rows = {key(r): r for r in load(torch_path)}
+    torch_rows = {key(r): r for r in load(torch_path)} if os.path.exists(torch_path) else {}
     device = ours[0].get("device", "?") if ours else "?"
     print(f"GPU: {device}\n")
     print("| set | dtype | mode | launches | gradclip ms | GB/s | % of copy bw | PyTorch ms | speed-up |")
@@ -37,4 +41,4 @@ def main(ours_path, torch_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -12,12 +12,12 @@ chmod +x "$b"/bin/* "$b"/jre/bin/* 2>/dev/null
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm,clocks.max.mem --format=csv | tee "$out/summary.md"
 
 echo "== native CUDA parity test"
-timeout 240 "$b/bin/gradclip_cuda_parity_test" > "$out/native-parity.log" 2>&1
+timeout 120 "$b/bin/gradclip_cuda_parity_test" > "$out/native-parity.log" 2>&1
 echo "native parity exit code: $?" | tee -a "$out/summary.md"
 tail -n 5 "$out/native-parity.log"
 
 echo "== Java GPU tests"
-timeout 300 "$b/jre/bin/java" --enable-native-access=ALL-UNNAMED -Dgradclip.library.path="$PWD/$b/lib" \
+timeout 150 "$b/jre/bin/java" --enable-native-access=ALL-UNNAMED -Dgradclip.library.path="$PWD/$b/lib" \
   -jar "$b/junit-console.jar" execute --disable-banner --details=summary \
   --class-path "$b/gradclip.jar:$b/gradclip-tests.jar" \
   --select-class dev.gradclip.CudaAvailabilityTest --select-class dev.gradclip.CudaSemanticsTest \
@@ -26,12 +26,12 @@ echo "java GPU tests exit code: $?" | tee -a "$out/summary.md"
 grep -E "tests (successful|failed|skipped|found)" "$out/java-gpu-tests.log" | tee -a "$out/summary.md"
 
 echo "== gradclip GPU benchmark"
-timeout 180 "$b/bin/gradclip_cuda_bench" "$out/cuda-bench.csv" > "$out/cuda-bench.txt" 2>&1
+timeout 100 "$b/bin/gradclip_cuda_bench" "$out/cuda-bench.csv" > "$out/cuda-bench.txt" 2>&1
 echo "gradclip bench exit code: $?" | tee -a "$out/summary.md"
 grep "^#" "$out/cuda-bench.txt" | tee -a "$out/summary.md"
 
 echo "== PyTorch on the same shapes"
-(cd bench/gpu && PYTHONUNBUFFERED=1 timeout 240 python3 torch_clip_bench.py --csv "$out/torch-bench.csv") \
+(cd bench/gpu && PYTHONUNBUFFERED=1 timeout 120 python3 torch_clip_bench.py --csv "$out/torch-bench.csv") \
   > "$out/torch-bench.txt" 2>&1
 echo "torch bench exit code: $?" | tee -a "$out/summary.md"
 python3 -c "import torch; print('torch', torch.__version__)" | tee -a "$out/summary.md"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . .mvn/find-jdk.sh
-./mvnw -q -B -DskipTests package
+./mvnw -q -B -DskipTests package -pl java
 b=.device
 rm -rf "$b" && mkdir -p "$b/lib" "$b/bin"
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.management \

@@ -68,6 +68,12 @@ abstract class BackendParityTestBase {
         return backend;
     }
 
+    /** Opens (or skips, with the reason) before any test moves data to the backend. */
+    @org.junit.jupiter.api.BeforeEach
+    void openBackendFirst() {
+        backend();
+    }
+
     @org.junit.jupiter.api.AfterEach
     void closeBackend() {
         if (backend != null) {
