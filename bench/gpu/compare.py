@@ -9,6 +9,7 @@ import sys
 # The two programs name a few things differently; both are mapped onto the names.
 SET_NAMES = {"gpt2-xl": "gpt2-1.5b", "2000x4096": "tiny-2000x4096"}
 MODE_NAMES = {"global-clip": "global-clipping", "global-noclip": "global-not-clipping"}
+DTYPE_NAMES = {"fp32": "f32", "fp64": "f64", "fp16": "f16"}
 
 
 def load(path):
@@ -17,7 +18,8 @@ def load(path):
 
 
 def key(row):
-    return (SET_NAMES.get(row["set"], row["set"]), row["dtype"], MODE_NAMES.get(row["mode"], row["mode"]))
+    return (SET_NAMES.get(row["set"], row["set"]), DTYPE_NAMES.get(row["dtype"], row["dtype"]),
+            MODE_NAMES.get(row["mode"], row["mode"]))
 
 
 def main(ours_path, torch_path):
