@@ -79,6 +79,19 @@ public final class DeviceMemory implements AutoCloseable {
         CudaRuntime.copy(host, segment(), host.byteSize(), CudaRuntime.DEVICE_TO_HOST);
     }
 
+    /**
+     * Copies the first {@code bytes} bytes of {@code source} to the start of this memory, on the
+     * device, and waits for the copy.
+     *
+     * @throws IllegalArgumentException if either side is shorter than {@code bytes}
+     */
+    public void copyFrom(DeviceMemory source, long bytes) {
+        Checks.requireState(!closed && !source.closed, "device memory is closed");
+        Checks.requireArgument(bytes >= 0 && bytes <= byteSize && bytes <= source.byteSize, "cannot copy " + bytes
+                + " bytes from " + source.byteSize + " to " + byteSize + " bytes of device memory");
+        CudaRuntime.copy(segment(), source.segment(), bytes, CudaRuntime.DEVICE_TO_DEVICE);
+    }
+
     private void checkHost(MemorySegment host) {
         Checks.requireState(!closed, "device memory is closed");
         Checks.requireNonNull("host", host);

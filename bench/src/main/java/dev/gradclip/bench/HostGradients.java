@@ -1,0 +1,210 @@
+package dev.gradclip.bench;
+
+import dev.gradclip.DType;
+import dev.gradclip.Tensor;
+import dev.gradclip.internal.Numerics;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One gradient set in host memory: every tensor a 64-byte aligned slice of one off-heap slab, filled
+ * with the same pseudo-random values in [-1, 1) every time ({@link #ensurePristine}).
+ *
+ * <p>Clipping writes the gradients, so each case that checks its first result starts from freshly
+ * filled data. With a snapshot (a second slab holding the first fill) a refill is a memcpy, ten times
+ * quicker than generating the values again; without one, refilling from the counter-based generator
+ * costs no second copy of the set in memory, which is what lets gpt2-1.5b run where memory is short.
+ */
+public final class HostGradients implements AutoCloseable {
+    /** Tensors start on cache-line boundaries, as a framework's allocator would place them. */
+    static final long ALIGNMENT = 64;
+    /** Elements per unit of fill work: large enough to amortize, small enough to balance 2000 tiny tensors. */
+    private static final long FILL_CHUNK = 1 << 20;
+
+    private final ShapeSet shapes;
+    private final DType dtype;
+    private final Arena arena;
+    private final MemorySegment slab;
+    private final List<Tensor> tensors;
+    private final long[] firstElement;
+    private final long dataBytes;
+    private final MemorySegment snapshot;
+    private boolean snapshotTaken;
+    private boolean pristine;
+
+    private HostGradients(ShapeSet shapes, DType dtype, boolean keepSnapshot) {
+        this.shapes = shapes;
+        this.dtype = dtype;
+        int n = shapes.tensors().size();
+        long[] offsets = new long[n];
+        firstElement = new long[n];
+        long size = 0;
+        long elements = 0;
+        for (int i = 0; i < n; i++) {
+            offsets[i] = size;
+            firstElement[i] = elements;
+            long count = shapes.tensors().get(i).elementCount();
+            elements += count;
+            size = alignUp(size + count * dtype.byteSize());
+        }
+        this.dataBytes = elements * dtype.byteSize();
+        this.arena = Arena.ofShared();
+        this.slab = arena.allocate(Math.max(size, ALIGNMENT), ALIGNMENT); // zeroed: every page is touched now, not in a timed run
+        this.snapshot = keepSnapshot ? arena.allocate(slab.byteSize(), ALIGNMENT) : null;
+        List<Tensor> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            TensorShape t = shapes.tensors().get(i);
+            long bytes = t.elementCount() * dtype.byteSize();
+            list.add(Tensor.of(t.name(), slab.asSlice(offsets[i], bytes), dtype, t.dims()));
+        }
+        this.tensors = List.copyOf(list);
+    }
+
+    /** {@return the set allocated (zeroed, not yet filled), refilled by generating the values again} */
+    public static HostGradients allocate(ShapeSet shapes, DType dtype) {
+        return new HostGradients(shapes, dtype, false);
+    }
+
+    /**
+     * {@return the set allocated (zeroed, not yet filled)}
+     *
+     * @param keepSnapshot true to keep a copy of the first fill (twice the memory) and refill from it
+     */
+    public static HostGradients allocate(ShapeSet shapes, DType dtype, boolean keepSnapshot) {
+        return new HostGradients(shapes, dtype, keepSnapshot);
+    }
+
+    /** {@return the slab bytes a set of these shapes takes, alignment padding included} */
+    public static long slabBytes(ShapeSet shapes, DType dtype) {
+        long size = 0;
+        for (TensorShape t : shapes.tensors()) {
+            size = alignUp(size + t.elementCount() * dtype.byteSize());
+        }
+        return size;
+    }
+
+    private static long alignUp(long x) {
+        return (x + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /** Fills the data unless it is unchanged since the last fill. */
+    public void ensurePristine(Workers workers) {
+        if (pristine) {
+            return;
+        }
+        if (snapshotTaken) {
+            copy(snapshot, slab, workers);
+        } else {
+            generate(workers);
+            if (snapshot != null) {
+                copy(slab, snapshot, workers);
+                snapshotTaken = true;
+            }
+        }
+        pristine = true;
+    }
+
+    /** Copies {@code from} into {@code to}, one part per worker (one thread does not reach the memory's bandwidth). */
+    private static void copy(MemorySegment from, MemorySegment to, Workers workers) {
+        long bytes = from.byteSize();
+        int parts = workers.threads();
+        workers.run(p -> {
+            long start = bytes * p / parts & -ALIGNMENT;
+            long end = p == parts - 1 ? bytes : bytes * (p + 1) / parts & -ALIGNMENT;
+            MemorySegment.copy(from, start, to, start, end - start);
+        });
+    }
+
+    private void generate(Workers workers) {
+        List<long[]> chunks = new ArrayList<>(); // {tensor, from, to}
+        for (int t = 0; t < tensors.size(); t++) {
+            long count = tensors.get(t).elementCount();
+            for (long from = 0; from < count; from += FILL_CHUNK) {
+                chunks.add(new long[] {t, from, Math.min(count, from + FILL_CHUNK)});
+            }
+        }
+        int parts = workers.threads();
+        workers.run(p -> {
+            for (int c = p; c < chunks.size(); c += parts) {
+                long[] chunk = chunks.get(c);
+                int t = (int) chunk[0];
+                fill(tensors.get(t).data(), firstElement[t], chunk[1], chunk[2]);
+            }
+        });
+    }
+
+    private void fill(MemorySegment data, long first, long from, long to) {
+        switch (dtype) {
+            case F32 -> {
+                for (long i = from; i < to; i++) {
+                    data.setAtIndex(ValueLayout.JAVA_FLOAT, i, value(first + i));
+                }
+            }
+            case F64 -> {
+                for (long i = from; i < to; i++) {
+                    data.setAtIndex(ValueLayout.JAVA_DOUBLE, i, value(first + i));
+                }
+            }
+            case BF16 -> {
+                for (long i = from; i < to; i++) {
+                    data.setAtIndex(ValueLayout.JAVA_SHORT, i, Numerics.floatToBf16(value(first + i)));
+                }
+            }
+            case F16 -> {
+                for (long i = from; i < to; i++) {
+                    data.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(value(first + i)));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@return the value of element {@code index} of the set (counting across tensors): SplitMix64 of
+     * the index, top 24 bits scaled to [-1, 1)} Exact in every dtype's range, and the same on every fill.
+     */
+    static float value(long index) {
+        long z = index * 0x9E3779B97F4A7C15L + 0x6A09E667F3BCC909L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 40) * 0x1p-23f - 1f;
+    }
+
+    /** Records that something wrote the gradients: the next {@link #ensurePristine} refills. */
+    public void markWritten() {
+        pristine = false;
+    }
+
+    /** {@return the shapes} */
+    public ShapeSet shapes() {
+        return shapes;
+    }
+
+    /** {@return the storage dtype} */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** {@return the tensors, slices of one slab, in the shapes' order} */
+    public List<Tensor> tensors() {
+        return tensors;
+    }
+
+    /** {@return the slab: every tensor, with up to 63 bytes of padding after each} */
+    public MemorySegment slab() {
+        return slab;
+    }
+
+    /** {@return the bytes of the elements, padding not counted: the B of every floor and GB/s figure} */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
