@@ -84,8 +84,12 @@ void Pool::worker_main(uint64_t seen) {
   for (;;) {
     if (!await_generation(seen)) return;
     seen = generation_.load(std::memory_order_acquire);
-    take_tasks();
-    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // Join first, then look whether the call is still open: the caller closes it and then waits for
+    // joined_ to drop to zero, so a worker either sees the call open and is waited for, or sees it
+    // closed and leaves without touching it (all seq_cst, so one of the two orders holds).
+    joined_.fetch_add(1);
+    if (open_.load()) take_tasks();
+    if (joined_.fetch_sub(1) == 1) {
       std::lock_guard<std::mutex> lock(mutex_);  // so the notify cannot slip between check and wait
       done_.notify_one();
     }
@@ -98,20 +102,24 @@ void Pool::run(int64_t count, Trampoline fn, const void* ctx) {
     for (int64_t i = 0; i < count; ++i) fn(ctx, i);
     return;
   }
+  // No worker reads these while the call is closed.
+  fn_ = fn;
+  ctx_ = ctx;
+  count_ = count;
+  next_.store(0, std::memory_order_relaxed);
+  open_.store(true);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    fn_ = fn;
-    ctx_ = ctx;
-    count_ = count;
-    next_.store(0, std::memory_order_relaxed);
-    busy_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   take_tasks();
-  if (spin_until([&] { return busy_.load(std::memory_order_acquire) == 0; })) return;
+  // Every index is taken. Workers that have not joined by now are not waited for: the call does not
+  // wait for a sleeping thread to wake up only to find nothing left.
+  open_.store(false);
+  if (spin_until([&] { return joined_.load() == 0; })) return;
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return busy_.load(std::memory_order_acquire) == 0; });
+  done_.wait(lock, [&] { return joined_.load() == 0; });
 }
 
 }  // namespace gc::cpu

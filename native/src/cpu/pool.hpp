@@ -1,6 +1,6 @@
 // A persistent pool of worker threads. A call hands out task indices through one atomic counter; the
-// calling thread takes indices too, and the call returns when every index has run. Nothing is
-// allocated or spawned per call.
+// calling thread takes indices too, and the call returns when every index has run. Workers that wake
+// too late to take an index are not waited for. Nothing is allocated or spawned per call.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -35,25 +35,27 @@ class Pool {
   using Trampoline = void (*)(const void* ctx, int64_t i);
 
   void run(int64_t count, Trampoline fn, const void* ctx);
-  void take_tasks();          // runs indices until the counter passes count_
+  void take_tasks();  // runs indices until the counter passes count_
   void worker_main(uint64_t seen);  // seen: the generation before the first call
   void stop_workers();
   bool await_generation(uint64_t seen);  // false when the pool is stopping
 
   std::mutex call_mutex_;  // one call at a time
 
-  // The current call, published by bumping generation_ (release) after these are written.
+  // The current call: written by the caller while open_ is false, read by workers that joined while
+  // it was true.
   Trampoline fn_ = nullptr;
   const void* ctx_ = nullptr;
   int64_t count_ = 0;
-  std::atomic<int64_t> next_{0};
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> busy_{0};  // workers that have not finished the current call
-  bool stop_ = false;         // guarded by mutex_
+  std::atomic<int64_t> next_{0};        // the next task index to hand out
+  std::atomic<bool> open_{false};       // workers may join the current call
+  std::atomic<int> joined_{0};          // workers inside a call; the caller returns when it is 0
+  std::atomic<uint64_t> generation_{0};  // bumped once per call, to wake the workers
+  bool stop_ = false;                   // guarded by mutex_
 
   std::mutex mutex_;                   // pairs with the two condition variables
   std::condition_variable wake_;       // workers wait here for a new generation
-  std::condition_variable done_;       // the caller waits here for busy_ == 0
+  std::condition_variable done_;       // the caller waits here for joined_ == 0
   std::vector<std::thread> workers_;
 };
 

@@ -36,7 +36,7 @@ struct Simd16 {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(p + 8), _mm256_cvtps_ph(b, kRne));
   }
   static void store(Bf16* p, __m256 a, __m256 b) {
-    const __m256i even = _mm256_srli_epi32(bf16_high(b), 16);
+    const __m256i even = _mm256_srli_epi32(bf16_high(a), 16);
     const __m256i odd = _mm256_and_si256(bf16_high(b), _mm256_set1_epi32(static_cast<int>(0xffff0000u)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_or_si256(even, odd));
   }
