@@ -129,6 +129,12 @@ GC_API void gc_cpu_set_destroy(gc_cpu_set* set); /* NULL is a no-op */
  * (NORM, GLOBAL, PER_TENSOR; left untouched otherwise). result: required. Blocks until done. */
 GC_API int gc_cpu_run(gc_cpu_pool* pool, gc_cpu_set* set, const gc_op* op, double* tensor_norms, gc_result* result);
 
+/* Memory-bandwidth probes for benchmark floors, on pool's threads with the widest vectors available.
+ * probe_read reads bytes of data once and stores the sum of its 64-bit words in *sink (so no load can
+ * be dropped); probe_copy copies bytes from src to dst (the ranges must not overlap). */
+GC_API int gc_cpu_probe_read(gc_cpu_pool* pool, const void* data, int64_t bytes, uint64_t* sink);
+GC_API int gc_cpu_probe_copy(gc_cpu_pool* pool, void* dst, const void* src, int64_t bytes);
+
 /* ---------------------------------------------------------------- CUDA: libgradclip_cuda */
 
 typedef struct gc_cuda_set gc_cuda_set; /* tensors + device chunk table + device result */

@@ -9,6 +9,7 @@
 #include "common/validate.hpp"
 #include "cpu/dispatch.hpp"
 #include "cpu/pool.hpp"
+#include "cpu/probe.hpp"
 #include "cpu/run.hpp"
 #include "cpu/set.hpp"
 #include "gradclip.h"
@@ -89,6 +90,30 @@ GC_API int gc_cpu_run(gc_cpu_pool* pool, gc_cpu_set* set, const gc_op* op, doubl
   if (const int rc = gc::validate_op(op); rc != GC_OK) return rc;
   return guarded("running an operation", [&] {
     gc::cpu::run_op(pool->pool, *set, *op, tensor_norms, result);
+    return GC_OK;
+  });
+}
+
+GC_API int gc_cpu_probe_read(gc_cpu_pool* pool, const void* data, int64_t bytes, uint64_t* sink) {
+  if (pool == nullptr) return gc::fail(GC_E_INVALID, "pool is NULL");
+  if (sink == nullptr) return gc::fail(GC_E_INVALID, "sink is NULL");
+  if (bytes < 0 || (bytes > 0 && data == nullptr)) return gc::fail(GC_E_INVALID, "bad buffer: %lld bytes at %p", (long long)bytes, data);
+  return guarded("probing read bandwidth", [&] {
+    *sink = gc::cpu::probe_read(pool->pool, data, bytes);
+    return GC_OK;
+  });
+}
+
+GC_API int gc_cpu_probe_copy(gc_cpu_pool* pool, void* dst, const void* src, int64_t bytes) {
+  if (pool == nullptr) return gc::fail(GC_E_INVALID, "pool is NULL");
+  if (bytes < 0 || (bytes > 0 && (dst == nullptr || src == nullptr)))
+    return gc::fail(GC_E_INVALID, "bad buffers: %lld bytes from %p to %p", (long long)bytes, src, dst);
+  const auto d = reinterpret_cast<uintptr_t>(dst);
+  const auto sr = reinterpret_cast<uintptr_t>(src);
+  const auto n = static_cast<uintptr_t>(bytes);
+  if (bytes > 0 && d < sr + n && sr < d + n) return gc::fail(GC_E_INVALID, "source and destination overlap");
+  return guarded("probing copy bandwidth", [&] {
+    gc::cpu::probe_copy(pool->pool, dst, src, bytes);
     return GC_OK;
   });
 }

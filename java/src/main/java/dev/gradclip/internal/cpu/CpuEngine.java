@@ -95,6 +95,28 @@ public final class CpuEngine implements Engine {
         return threads;
     }
 
+    /**
+     * Reads {@code data} once on this engine's threads with the widest loads the CPU has: the read floor
+     * the benchmarks hold the kernels to. {@return the sum of its 64-bit words, so no read is skipped}
+     */
+    public long probeRead(MemorySegment data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sink = arena.allocate(ValueLayout.JAVA_LONG);
+            NativeStatus.check(GradclipNative.gc_cpu_probe_read(pool, data, data.byteSize(), sink), "probing reads",
+                    GradclipNative::gc_cpu_last_error);
+            return sink.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** Copies {@code src} into {@code dst} (as large, not overlapping) on this engine's threads: the copy floor. */
+    public void probeCopy(MemorySegment dst, MemorySegment src) {
+        if (dst.byteSize() < src.byteSize()) {
+            throw new IllegalArgumentException("destination of " + dst.byteSize() + " bytes is smaller than " + src.byteSize());
+        }
+        NativeStatus.check(GradclipNative.gc_cpu_probe_copy(pool, dst, src, src.byteSize()), "probing copies",
+                GradclipNative::gc_cpu_last_error);
+    }
+
     MemorySegment pool() {
         return pool;
     }

@@ -347,6 +347,46 @@ public final class GradclipNative {
         }
     }
 
+    private static final class gc_cpu_probe_read {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_probe_read", DESC);
+        }
+    }
+
+    /** {@code int gc_cpu_probe_read(gc_cpu_pool* pool, const void* data, int64_t bytes, uint64_t* sink)} */
+    public static int gc_cpu_probe_read(MemorySegment pool, MemorySegment data, long bytes, MemorySegment sink) {
+        try {
+            return (int) gc_cpu_probe_read.Linked.HANDLE.invokeExact(pool, data, bytes, sink);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
+    private static final class gc_cpu_probe_copy {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_probe_copy", DESC);
+        }
+    }
+
+    /** {@code int gc_cpu_probe_copy(gc_cpu_pool* pool, void* dst, const void* src, int64_t bytes)} */
+    public static int gc_cpu_probe_copy(MemorySegment pool, MemorySegment dst, MemorySegment src, long bytes) {
+        try {
+            return (int) gc_cpu_probe_copy.Linked.HANDLE.invokeExact(pool, dst, src, bytes);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
     private static final class gc_cuda_abi_version {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT);
         /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
