@@ -53,11 +53,7 @@ final class CpuSet implements PreparedSet {
                     heapStaging[h] = arena.allocate(Math.max(1, t.byteSize()), STAGING_ALIGNMENT);
                     data = heapStaging[h++];
                 }
-                MemorySegment entry = table.asSlice(i * GC_TENSOR.byteSize(), GC_TENSOR);
-                entry.set(ValueLayout.ADDRESS, StructOffsets.TENSOR_DATA, data);
-                entry.set(ValueLayout.JAVA_LONG, StructOffsets.TENSOR_COUNT, t.elementCount());
-                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_DTYPE, t.dtype().code());
-                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_RESERVED, 0);
+                StructOffsets.writeTensor(table, i, data, t.elementCount(), t.dtype().code());
             }
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             NativeStatus.check(GradclipNative.gc_cpu_set_create(table, tensors.length, chunkElements, out),

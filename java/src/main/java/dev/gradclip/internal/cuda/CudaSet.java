@@ -33,11 +33,7 @@ final class CudaSet implements PreparedSet, ResultState.Pending {
         try {
             MemorySegment table = arena.allocate(GC_TENSOR, tensors.length);
             for (int i = 0; i < tensors.length; i++) {
-                MemorySegment entry = table.asSlice(i * GC_TENSOR.byteSize(), GC_TENSOR);
-                entry.set(ValueLayout.ADDRESS, StructOffsets.TENSOR_DATA, tensors[i].data());
-                entry.set(ValueLayout.JAVA_LONG, StructOffsets.TENSOR_COUNT, tensors[i].elementCount());
-                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_DTYPE, tensors[i].dtype().code());
-                entry.set(ValueLayout.JAVA_INT, StructOffsets.TENSOR_RESERVED, 0);
+                StructOffsets.writeTensor(table, i, tensors[i].data(), tensors[i].elementCount(), tensors[i].dtype().code());
             }
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             CudaRuntime.check(GradclipNative.gc_cuda_set_create(table, tensors.length, chunkElements, out),

@@ -14,17 +14,17 @@ import java.lang.foreign.ValueLayout;
 public final class StructOffsets {
     private StructOffsets() {}
 
-    public static final long TENSOR_DATA = offset(GC_TENSOR, "data");
-    public static final long TENSOR_COUNT = offset(GC_TENSOR, "count");
-    public static final long TENSOR_DTYPE = offset(GC_TENSOR, "dtype");
-    public static final long TENSOR_RESERVED = offset(GC_TENSOR, "reserved");
+    static final long TENSOR_DATA = offset(GC_TENSOR, "data");
+    static final long TENSOR_COUNT = offset(GC_TENSOR, "count");
+    static final long TENSOR_DTYPE = offset(GC_TENSOR, "dtype");
+    static final long TENSOR_RESERVED = offset(GC_TENSOR, "reserved");
 
-    public static final long OP_MODE = offset(GC_OP, "mode");
-    public static final long OP_NONFINITE = offset(GC_OP, "nonfinite");
-    public static final long OP_RULE = offset(GC_OP, "rule");
-    public static final long OP_RESERVED = offset(GC_OP, "reserved");
-    public static final long OP_NORM_TYPE = offset(GC_OP, "norm_type");
-    public static final long OP_THRESHOLD = offset(GC_OP, "threshold");
+    static final long OP_MODE = offset(GC_OP, "mode");
+    static final long OP_NONFINITE = offset(GC_OP, "nonfinite");
+    static final long OP_RULE = offset(GC_OP, "rule");
+    static final long OP_RESERVED = offset(GC_OP, "reserved");
+    static final long OP_NORM_TYPE = offset(GC_OP, "norm_type");
+    static final long OP_THRESHOLD = offset(GC_OP, "threshold");
 
     static final long RESULT_TOTAL_NORM = offset(GC_RESULT, "total_norm");
     static final long RESULT_COEFFICIENT = offset(GC_RESULT, "coefficient");
@@ -34,6 +34,15 @@ public final class StructOffsets {
 
     private static long offset(StructLayout layout, String field) {
         return layout.byteOffset(PathElement.groupElement(field));
+    }
+
+    /** Writes entry {@code index} of a {@code gc_tensor} array. */
+    public static void writeTensor(MemorySegment table, int index, MemorySegment data, long count, int dtype) {
+        MemorySegment entry = table.asSlice(index * GC_TENSOR.byteSize(), GC_TENSOR);
+        entry.set(ValueLayout.ADDRESS, TENSOR_DATA, data);
+        entry.set(ValueLayout.JAVA_LONG, TENSOR_COUNT, count);
+        entry.set(ValueLayout.JAVA_INT, TENSOR_DTYPE, dtype);
+        entry.set(ValueLayout.JAVA_INT, TENSOR_RESERVED, 0);
     }
 
     /** Writes an op's fields into a {@code gc_op} segment. */
