@@ -64,6 +64,33 @@ class CudaAvailabilityTest {
         }
     }
 
+    /** A trainer's own stream: two sets on it, results fetched (and that stream synchronized) on read. */
+    @Test
+    void runsOnTheCallersStream() {
+        try (GradClip clip = CudaPlacement.open(); Arena arena = Arena.ofConfined()) {
+            long stream = dev.gradclip.internal.cuda.CudaRuntime.createStream();
+            try (DeviceMemory d = DeviceMemory.allocate(4L * 4096)) {
+                var host = arena.allocate(ValueLayout.JAVA_FLOAT, 4096);
+                for (int i = 0; i < 4096; i++) {
+                    host.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
+                }
+                d.copyFrom(host);
+                try (GradientSet set = clip.register(Tensor.onDevice("w", d, DType.F32, 4096))) {
+                    set.useCudaStream(stream);
+                    for (int step = 0; step < 3; step++) {
+                        ClipResult r = set.clip(ClipPolicy.globalNorm(8).withRule(CoefficientRule.EXACT));
+                        assertEquals(step == 0 ? 64.0 : 8.0, r.totalNorm(), 1e-9);
+                        assertEquals(step == 0, r.clipped());
+                    }
+                }
+                d.copyTo(host);
+                assertEquals(0.125f, host.getAtIndex(ValueLayout.JAVA_FLOAT, 4095));
+            } finally {
+                dev.gradclip.internal.cuda.CudaRuntime.destroyStream(stream);
+            }
+        }
+    }
+
     @Test
     void cudaErrorsBecomeExceptionsNamingTheError() {
         try (GradClip clip = CudaPlacement.open()) {

@@ -93,6 +93,19 @@ public final class CudaRuntime {
         check(GradclipNative.gc_cuda_memcpy(dst, src, bytes, kind, MemorySegment.NULL), "copying " + bytes + " bytes");
     }
 
+    /** {@return a new CUDA stream's handle (a {@code cudaStream_t}); destroy it with {@link #destroyStream}} */
+    public static long createStream() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            check(GradclipNative.gc_cuda_stream_create(out), "creating a stream");
+            return out.get(ValueLayout.ADDRESS, 0).address();
+        }
+    }
+
+    public static void destroyStream(long stream) {
+        check(GradclipNative.gc_cuda_stream_destroy(MemorySegment.ofAddress(stream)), "destroying a stream");
+    }
+
     public static void synchronize(long stream) {
         check(GradclipNative.gc_cuda_stream_synchronize(MemorySegment.ofAddress(stream)), "synchronizing the stream");
     }
