@@ -30,6 +30,12 @@ timeout 100 "$b/bin/gradclip_cuda_bench" "$out/cuda-bench.csv" > "$out/cuda-benc
 echo "gradclip bench exit code: $?" | tee -a "$out/summary.md"
 grep "^#" "$out/cuda-bench.txt" | tee -a "$out/summary.md"
 
+echo "== ./gradclip bench, cuda backend, from Java"
+timeout 150 "$b/jre/bin/java" --enable-native-access=ALL-UNNAMED -Dgradclip.library.path="$PWD/$b/lib" \
+  -cp "$b/gradclip.jar:$(ls "$b"/benchlib/*.jar | tr '\n' ':')" dev.gradclip.bench.BenchMain \
+  --backend cuda --set gpt2-124m,gpt2-1.5b,flat-256m,tiny-2000x4096 --peers none > "$out/java-bench.txt" 2>&1
+echo "java bench exit code: $?" | tee -a "$out/summary.md"
+
 echo "== PyTorch on the same shapes"
 (cd bench/gpu && PYTHONUNBUFFERED=1 timeout 120 python3 torch_clip_bench.py --csv "$out/torch-bench.csv") \
   > "$out/torch-bench.txt" 2>&1
