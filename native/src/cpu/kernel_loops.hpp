@@ -15,7 +15,7 @@
 //   add; mul; fma(a, b, c) (a*b + c rounded once); abs;
 //   min(a, b) / max(a, b) with x86 MINPD / MAXPD semantics (b when unordered or equal);
 //   max_bits(a, b) (integer max of non-negative doubles: NaN > inf > finite);
-//   gt_mask(a, b) (bit j: lane j of a > b, NaN false); any_gt_bits(a, b) (some lane's bits exceed b's).
+//   gt_mask(a, b) (bit j: lane j of a > b, NaN false).
 // Every level has the same lane layout and the same final reduction, and rounds each lane's update the
 // same way, so norms are bit-identical across levels (fp64 input included: x*x + acc is always one FMA).
 //
@@ -115,12 +115,6 @@ struct Lanes {
     uint32_t m = 0;
     for (int k = 0; k < kRegs; ++k) m |= R::gt_mask(a.r[k], vv) << (k * R::kWidth);
     return m;
-  }
-  // Some lane of a (all >= 0) is above v or NaN: both have larger bits than v.
-  static bool any_above_bits(const Block& a, double v) {
-    Reg m = a.r[0];
-    for (int k = 1; k < kRegs; ++k) m = R::max_bits(m, a.r[k]);
-    return R::any_gt_bits(m, R::broadcast(v));
   }
 };
 
@@ -225,39 +219,48 @@ void scale_kernel(void* data, int64_t offset, int64_t length, double coef) {
   }
 }
 
-// One block of the clamp pass; returns how many lanes were outside [-v, v]. The common block has none
-// and costs an integer max and one compare; max_abs collects |x| for the non-finite check at the end.
+// One block of the clamp pass: stores the clamped block (lanes inside [-v, v] round-trip exactly
+// through fp64, so only the outside ones change) and returns how many lanes were outside.
 // Forced inline: called from two places, GCC otherwise keeps it out of line, a call per block.
 template <class R, class T>
-[[gnu::always_inline]] inline int clamp_block(T* x, double v, typename Lanes<R>::Block& max_abs) {
+[[gnu::always_inline]] inline int clamp_block(T* x, double v) {
   using L = Lanes<R>;
   const typename L::Block b = L::load(x);
-  const typename L::Block a = L::abs(b);
-  max_abs = L::max_bits(max_abs, a);
-  if (!L::any_above_bits(a, v)) return 0;  // a NaN gets past this; outside_mask leaves it out
-  const uint32_t outside = L::outside_mask(a, v);
-  // Lanes inside the range round-trip exactly through fp64, so storing the whole block only changes
-  // the outside ones; blocks with none are not written at all (no dirty cache lines).
-  if (outside != 0) L::store(x, L::clamp(b, v));
+  const uint32_t outside = L::outside_mask(L::abs(b), v);  // NaN lanes are not outside
+  L::store(x, L::clamp(b, v));
   return __builtin_popcount(outside);
 }
 
+// Two passes over the chunk, the second only when needed and then out of L2 (a chunk is at most
+// 512 KiB): first the largest |x| (branch-free; it also gives the non-finite check), then, if it is
+// above v or NaN, the clamp with unconditional stores. Deciding per 32-element block instead costs a
+// mispredicted branch per block when outliers are scattered: with 1% of elements outside, a quarter
+// of the blocks: on 124M fp32 elements with ~1% outside, 28 ms that way against 24.5 ms this way.
 template <class R, class T>
 Partial clamp_kernel(void* data, int64_t offset, int64_t length, double v) {
+  using L = Lanes<R>;
   T* x = static_cast<T*>(data) + offset;
-  typename Lanes<R>::Block max_abs = Lanes<R>::zero();
-  int64_t changed = 0;
+  typename L::Block max_abs = L::zero();
   int64_t i = 0;
-  for (; i + kLanes <= length; i += kLanes) changed += clamp_block<R>(x + i, v, max_abs);
+  for (; i + kLanes <= length; i += kLanes) max_abs = L::max_bits(max_abs, L::abs(L::load(x + i)));
   if (i < length) {
     Tail<T> tail(x + i, length - i);
-    const int outside = clamp_block<R>(tail.elems, v, max_abs);
+    max_abs = L::max_bits(max_abs, L::abs(L::load(tail.elems)));
+  }
+  const double largest = max_lane<R>(max_abs);
+  const bool nonfinite = !(largest <= DBL_MAX);
+  if (largest <= v) return Partial{0.0, 0, nonfinite};  // NaN fails the test and goes on to the clamp
+  int64_t changed = 0;
+  for (i = 0; i + kLanes <= length; i += kLanes) changed += clamp_block<R>(x + i, v);
+  if (i < length) {
+    Tail<T> tail(x + i, length - i);
+    const int outside = clamp_block<R>(tail.elems, v);
     if (outside != 0) {
       changed += outside;
       std::memcpy(x + i, tail.elems, static_cast<size_t>(length - i) * sizeof(T));
     }
   }
-  return Partial{0.0, changed, !(max_lane<R>(max_abs) <= DBL_MAX)};
+  return Partial{0.0, changed, nonfinite};
 }
 
 template <class R, class T>

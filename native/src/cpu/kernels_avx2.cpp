@@ -61,10 +61,6 @@ struct Avx2 {
     return _mm256_blendv_pd(a, b, _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_castpd_si256(b), _mm256_castpd_si256(a))));
   }
   static uint32_t gt_mask(Reg a, Reg b) { return static_cast<uint32_t>(_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_GT_OQ))); }
-  static bool any_gt_bits(Reg a, Reg b) {
-    const __m256i gt = _mm256_cmpgt_epi64(_mm256_castpd_si256(a), _mm256_castpd_si256(b));
-    return !_mm256_testz_si256(gt, gt);
-  }
 };
 
 }  // namespace

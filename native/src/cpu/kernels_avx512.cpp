@@ -63,9 +63,6 @@ struct Avx512 {
     return _mm512_castsi512_pd(_mm512_max_epu64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
   }
   static uint32_t gt_mask(Reg a, Reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
-  static bool any_gt_bits(Reg a, Reg b) {
-    return _mm512_cmpgt_epu64_mask(_mm512_castpd_si512(a), _mm512_castpd_si512(b)) != 0;
-  }
 };
 
 }  // namespace

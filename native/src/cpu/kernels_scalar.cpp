@@ -53,7 +53,6 @@ struct Scalar {
   static Reg max(Reg a, Reg b) { return a > b ? a : b; }
   static Reg max_bits(Reg a, Reg b) { return bits(b) > bits(a) ? b : a; }
   static uint32_t gt_mask(Reg a, Reg b) { return a > b ? 1u : 0u; }
-  static bool any_gt_bits(Reg a, Reg b) { return bits(a) > bits(b); }
 
  private:
   static uint64_t bits(double d) {
