@@ -4,4 +4,5 @@
  */
 module dev.gradclip {
     exports dev.gradclip;
+    exports dev.gradclip.adaptive;
 }

@@ -1,0 +1,73 @@
+package dev.gradclip.adaptive;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gradclip.Backend;
+import dev.gradclip.ClipPolicy;
+import dev.gradclip.CoefficientRule;
+import dev.gradclip.NonFinitePolicy;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A training step through every stateful clipper allocates nothing, measured with the JVM's thread counter. */
+class AllocationTest {
+    /** What the JIT or the counter itself costs over a whole run: far below one object per step. */
+    private static final long SLACK_BYTES = 4096;
+    private static final int STEPS = 2000;
+
+    @ParameterizedTest
+    @MethodSource("dev.gradclip.adaptive.Grads#backends")
+    void stepsAllocateNothing(Backend backend) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().threadId();
+        double[] base = new double[1000];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = Math.sin(i) * 1e-2;
+        }
+        try (Grads g = new Grads(backend, base, base)) {
+            // Small intervals and windows so that growth, ring wrap-around and clipping all happen.
+            LossScaler scaler = new LossScaler(1024, 2, 0.5, 7);
+            AutoClip auto = new AutoClip(10, 64, CoefficientRule.TORCH, NonFinitePolicy.SKIP);
+            ZClip z = new ZClip(0.9, 5, 1.0, NonFinitePolicy.SKIP);
+            ClipMonitor monitor = new ClipMonitor(128);
+            ClipPolicy.GlobalNorm policy = ClipPolicy.globalNorm(0.1).withRule(CoefficientRule.EXACT);
+            double sink = 0;
+            long clipped = 0;
+            for (int warm = 0; warm < 3; warm++) {
+                long before = threads.getThreadAllocatedBytes(me);
+                for (int i = 0; i < STEPS; i++) {
+                    double spike = i % 10 == 0 ? 50 : 1 + (i % 3); // regular spikes for ZClip and AutoClip
+                    refill(g, 0, base, spike * scaler.scale());
+                    refill(g, 1, base, spike * scaler.scale());
+                    ClipStep s = scaler.unscaleAndClip(g.set, policy);
+                    monitor.record(s);
+                    s = auto.clip(g.set);
+                    monitor.record(s);
+                    refill(g, 0, base, spike);
+                    s = z.clip(g.set);
+                    monitor.record(s);
+                    clipped += s.clipped() ? 1 : 0;
+                    sink += s.totalNorm() + auto.threshold() + z.mean();
+                }
+                long allocated = threads.getThreadAllocatedBytes(me) - before;
+                if (allocated <= SLACK_BYTES) {
+                    assertTrue(clipped > 0, "ZClip never clipped: the test would not cover its clip path");
+                    assertTrue(sink == sink || Double.isNaN(sink));
+                    return;
+                }
+                if (warm == 2) {
+                    assertTrue(false, backend + ": " + STEPS + " steps allocated " + allocated + " bytes ("
+                            + allocated / STEPS + " per step)");
+                }
+            }
+        }
+    }
+
+    private static void refill(Grads g, int t, double[] base, double factor) {
+        java.lang.foreign.MemorySegment seg = g.set.tensors().get(t).data();
+        for (int i = 0; i < base.length; i++) {
+            seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i, base[i] * factor);
+        }
+    }
+}
