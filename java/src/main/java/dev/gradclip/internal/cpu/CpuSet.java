@@ -1,7 +1,5 @@
 package dev.gradclip.internal.cpu;
 
-import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
-import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_TENSOR;
 
 import dev.gradclip.Tensor;
@@ -10,6 +8,7 @@ import dev.gradclip.internal.PreparedSet;
 import dev.gradclip.internal.ResultState;
 import dev.gradclip.internal.ffm.GradclipNative;
 import dev.gradclip.internal.ffm.NativeStatus;
+import dev.gradclip.internal.ffm.OpBuffers;
 import dev.gradclip.internal.ffm.StructOffsets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,17 +25,13 @@ final class CpuSet implements PreparedSet {
     private final CpuEngine engine;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment set;
-    private final MemorySegment op;
-    private final MemorySegment result;
-    private final MemorySegment norms;
-    private final int tensorCount;
+    private final OpBuffers buffers;
     /** Heap tensors and their off-heap staging copies; empty when all tensors are off-heap. */
     private final MemorySegment[] heapSources;
     private final MemorySegment[] heapStaging;
 
     CpuSet(CpuEngine engine, Tensor[] tensors, long chunkElements) {
         this.engine = engine;
-        this.tensorCount = tensors.length;
         try {
             int heap = 0;
             for (Tensor t : tensors) {
@@ -59,9 +54,7 @@ final class CpuSet implements PreparedSet {
             NativeStatus.check(GradclipNative.gc_cpu_set_create(table, tensors.length, chunkElements, out),
                     "registering " + tensors.length + " tensors", GradclipNative::gc_cpu_last_error);
             set = out.get(ValueLayout.ADDRESS, 0);
-            op = arena.allocate(GC_OP);
-            result = arena.allocate(GC_RESULT);
-            norms = arena.allocate(ValueLayout.JAVA_DOUBLE, tensors.length);
+            buffers = new OpBuffers(arena, tensors.length);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -70,17 +63,13 @@ final class CpuSet implements PreparedSet {
 
     @Override
     public void run(int mode, int nonFinite, int rule, double normType, double threshold, ResultState r) {
-        StructOffsets.writeOp(op, mode, nonFinite, rule, normType, threshold);
+        buffers.writeOp(mode, nonFinite, rule, normType, threshold);
         for (int h = 0; h < heapSources.length; h++) {
             MemorySegment.copy(heapSources[h], 0, heapStaging[h], 0, heapSources[h].byteSize());
         }
-        int status = GradclipNative.gc_cpu_run(engine.pool(), set, op, norms, result);
+        int status = GradclipNative.gc_cpu_run(engine.pool(), set, buffers.op, buffers.norms, buffers.result);
         NativeStatus.check(status, "cpu kernel", GradclipNative::gc_cpu_last_error);
-        StructOffsets.readResult(result, r);
-        if (Op.computesNorms(mode)) {
-            MemorySegment.copy(norms, ValueLayout.JAVA_DOUBLE, 0, r.tensorNorms, 0, tensorCount);
-            r.tensorNormsValid = true;
-        }
+        buffers.readInto(r, Op.computesNorms(mode));
         if (r.clipped) {
             for (int h = 0; h < heapSources.length; h++) {
                 MemorySegment.copy(heapStaging[h], 0, heapSources[h], 0, heapSources[h].byteSize());

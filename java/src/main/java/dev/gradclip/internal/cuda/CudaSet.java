@@ -1,7 +1,5 @@
 package dev.gradclip.internal.cuda;
 
-import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
-import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_TENSOR;
 
 import dev.gradclip.Tensor;
@@ -9,6 +7,7 @@ import dev.gradclip.internal.Op;
 import dev.gradclip.internal.PreparedSet;
 import dev.gradclip.internal.ResultState;
 import dev.gradclip.internal.ffm.GradclipNative;
+import dev.gradclip.internal.ffm.OpBuffers;
 import dev.gradclip.internal.ffm.StructOffsets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,15 +20,11 @@ import java.lang.foreign.ValueLayout;
 final class CudaSet implements PreparedSet, ResultState.Pending {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment set;
-    private final MemorySegment op;
-    private final MemorySegment result;
-    private final MemorySegment norms;
-    private final int tensorCount;
+    private final OpBuffers buffers;
     private MemorySegment stream = MemorySegment.NULL;
     private boolean lastComputedNorms;
 
     CudaSet(Tensor[] tensors, long chunkElements) {
-        this.tensorCount = tensors.length;
         try {
             MemorySegment table = arena.allocate(GC_TENSOR, tensors.length);
             for (int i = 0; i < tensors.length; i++) {
@@ -39,9 +34,7 @@ final class CudaSet implements PreparedSet, ResultState.Pending {
             CudaRuntime.check(GradclipNative.gc_cuda_set_create(table, tensors.length, chunkElements, out),
                     "registering " + tensors.length + " device tensors");
             set = out.get(ValueLayout.ADDRESS, 0);
-            op = arena.allocate(GC_OP);
-            result = arena.allocate(GC_RESULT);
-            norms = arena.allocate(ValueLayout.JAVA_DOUBLE, tensors.length);
+            buffers = new OpBuffers(arena, tensors.length);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -55,21 +48,17 @@ final class CudaSet implements PreparedSet, ResultState.Pending {
 
     @Override
     public void run(int mode, int nonFinite, int rule, double normType, double threshold, ResultState r) {
-        StructOffsets.writeOp(op, mode, nonFinite, rule, normType, threshold);
-        CudaRuntime.check(GradclipNative.gc_cuda_run(set, op, stream), "cuda kernels");
+        buffers.writeOp(mode, nonFinite, rule, normType, threshold);
+        CudaRuntime.check(GradclipNative.gc_cuda_run(set, buffers.op, stream), "cuda kernels");
         lastComputedNorms = Op.computesNorms(mode);
         r.pending = this;
     }
 
     @Override
     public void fetch(ResultState r) {
-        CudaRuntime.check(GradclipNative.gc_cuda_result(set, stream, lastComputedNorms ? norms : MemorySegment.NULL,
-                result), "fetching the result");
-        StructOffsets.readResult(result, r);
-        if (lastComputedNorms) {
-            MemorySegment.copy(norms, ValueLayout.JAVA_DOUBLE, 0, r.tensorNorms, 0, tensorCount);
-            r.tensorNormsValid = true;
-        }
+        CudaRuntime.check(GradclipNative.gc_cuda_result(set, stream, lastComputedNorms ? buffers.norms : MemorySegment.NULL,
+                buffers.result), "fetching the result");
+        buffers.readInto(r, lastComputedNorms);
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class StructOffsets {
     }
 
     /** Writes an op's fields into a {@code gc_op} segment. */
-    public static void writeOp(MemorySegment op, int mode, int nonFinite, int rule, double normType, double threshold) {
+    static void writeOp(MemorySegment op, int mode, int nonFinite, int rule, double normType, double threshold) {
         op.set(ValueLayout.JAVA_INT, OP_MODE, mode);
         op.set(ValueLayout.JAVA_INT, OP_NONFINITE, nonFinite);
         op.set(ValueLayout.JAVA_INT, OP_RULE, rule);
@@ -56,7 +56,7 @@ public final class StructOffsets {
     }
 
     /** Copies a {@code gc_result} into {@code r}. */
-    public static void readResult(MemorySegment result, ResultState r) {
+    static void readResult(MemorySegment result, ResultState r) {
         r.totalNorm = result.get(ValueLayout.JAVA_DOUBLE, RESULT_TOTAL_NORM);
         r.coefficient = result.get(ValueLayout.JAVA_DOUBLE, RESULT_COEFFICIENT);
         r.clippedCount = result.get(ValueLayout.JAVA_LONG, RESULT_CLIPPED_COUNT);
