@@ -12,7 +12,7 @@ import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The clipping modes of DL4J's {@code GradientNormalization}, done by gradclip on a DL4J gradient
+ * The modes of DL4J's {@code GradientNormalization}, done by gradclip on a DL4J gradient
  * map ({@code Gradient.gradientForVariable()}: keys {@code "<layer>_<param>"}, e.g. {@code "0_W"}).
  *
  * <p>Same arithmetic as DL4J's {@code BaseMultiLayerUpdater.preApply}, with one threshold for the
@@ -22,24 +22,33 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link Mode#CLIP_L2_PER_LAYER}: if the L2 norm of all of a layer's gradients exceeds
  *       {@code t}, scale them by {@code t / norm} (one {@code globalNorm(t)} set per layer, rule EXACT);
  *   <li>{@link Mode#CLIP_L2_PER_PARAM_TYPE}: the same for each parameter array on its own
- *       ({@code perTensorNorm(t)}, rule EXACT).
+ *       ({@code perTensorNorm(t)}, rule EXACT);
+ *   <li>{@link Mode#RENORMALIZE_L2_PER_LAYER}: every layer's gradients divided by the layer's L2 norm
+ *       (one norm pass and one scale by {@code 1 / norm} per layer; the threshold is not used);
+ *   <li>{@link Mode#RENORMALIZE_L2_PER_PARAM_TYPE}: every parameter array divided by its own L2 norm.
  * </ul>
- * DL4J's {@code RenormalizeL2PerLayer} / {@code RenormalizeL2PerParamType} always rescale to unit
- * norm; they are not clipping and are not offered.
+ * The renormalizing modes multiply by {@code 1 / norm} where DL4J divides by the norm: results may
+ * differ in the last bit. A zero norm leaves the gradients unchanged (they are zero; DL4J substitutes
+ * a tiny norm with the same result); a NaN or infinite norm leaves them unchanged too, where DL4J would
+ * spread the NaN, and {@link #apply} then reports no change for that group.
  *
  * <p>Registration happens on the first {@link #apply} and again only when the map's buffers change
  * (DL4J allocates them once per network). Not thread-safe; one instance per network.
  */
 public final class GradclipNormalization implements AutoCloseable {
 
-    /** The clipping values of DL4J's {@code GradientNormalization}. */
+    /** The values of DL4J's {@code GradientNormalization} other than {@code None}. */
     public enum Mode {
         /** {@code GradientNormalization.ClipElementWiseAbsoluteValue}. */
         CLIP_ELEMENT_WISE_ABSOLUTE_VALUE("ClipElementWiseAbsoluteValue"),
         /** {@code GradientNormalization.ClipL2PerLayer}. */
         CLIP_L2_PER_LAYER("ClipL2PerLayer"),
         /** {@code GradientNormalization.ClipL2PerParamType}. */
-        CLIP_L2_PER_PARAM_TYPE("ClipL2PerParamType");
+        CLIP_L2_PER_PARAM_TYPE("ClipL2PerParamType"),
+        /** {@code GradientNormalization.RenormalizeL2PerLayer}. */
+        RENORMALIZE_L2_PER_LAYER("RenormalizeL2PerLayer"),
+        /** {@code GradientNormalization.RenormalizeL2PerParamType}. */
+        RENORMALIZE_L2_PER_PARAM_TYPE("RenormalizeL2PerParamType");
 
         private final String dl4jName;
 
@@ -55,7 +64,7 @@ public final class GradclipNormalization implements AutoCloseable {
         /**
          * {@return the mode for a DL4J {@code GradientNormalization} name, e.g. {@code GradientNormalization.ClipL2PerLayer.name()}}
          *
-         * @throws IllegalArgumentException for None, the Renormalize modes, or an unknown name
+         * @throws IllegalArgumentException for None or an unknown name
          */
         public static Mode fromDl4jName(String name) {
             for (Mode m : values()) {
@@ -63,8 +72,9 @@ public final class GradclipNormalization implements AutoCloseable {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("'" + name + "' is not a clipping GradientNormalization (supported: "
-                    + "ClipElementWiseAbsoluteValue, ClipL2PerLayer, ClipL2PerParamType)");
+            throw new IllegalArgumentException("'" + name + "' is not a GradientNormalization gradclip applies (supported: "
+                    + "ClipElementWiseAbsoluteValue, ClipL2PerLayer, ClipL2PerParamType, RenormalizeL2PerLayer, "
+                    + "RenormalizeL2PerParamType)");
         }
     }
 
@@ -72,6 +82,7 @@ public final class GradclipNormalization implements AutoCloseable {
     private final Mode mode;
     private final double threshold;
     private final Function<String, String> layerOf;
+    /** The clip policy, or null for the renormalizing modes. */
     private final ClipPolicy policy;
     private final List<Nd4jGradients> sets = new ArrayList<>();
     private final List<Map<String, INDArray>> groups = new ArrayList<>();
@@ -88,7 +99,7 @@ public final class GradclipNormalization implements AutoCloseable {
     }
 
     /**
-     * @param layerOf maps a gradient key to its layer (used by {@link Mode#CLIP_L2_PER_LAYER} only)
+     * @param layerOf maps a gradient key to its layer (used by the per-layer modes only)
      * @throws IllegalArgumentException if {@code threshold} is negative, NaN or infinite
      */
     public GradclipNormalization(GradClip clip, Mode mode, double threshold, Function<String, String> layerOf) {
@@ -100,6 +111,7 @@ public final class GradclipNormalization implements AutoCloseable {
             case CLIP_ELEMENT_WISE_ABSOLUTE_VALUE -> ClipPolicy.value(threshold);
             case CLIP_L2_PER_LAYER -> ClipPolicy.globalNorm(threshold).withRule(CoefficientRule.EXACT);
             case CLIP_L2_PER_PARAM_TYPE -> ClipPolicy.perTensorNorm(threshold).withRule(CoefficientRule.EXACT);
+            case RENORMALIZE_L2_PER_LAYER, RENORMALIZE_L2_PER_PARAM_TYPE -> null;
         };
     }
 
@@ -110,7 +122,7 @@ public final class GradclipNormalization implements AutoCloseable {
     }
 
     /**
-     * Clips the gradients in place, as DL4J's updater would with this mode and threshold.
+     * Clips (or renormalizes) the gradients in place, as DL4J's updater would with this mode and threshold.
      *
      * @param gradients {@code Gradient.gradientForVariable()} of the network (or of one layer)
      * @return true when some gradient was changed
@@ -125,7 +137,14 @@ public final class GradclipNormalization implements AutoCloseable {
         }
         boolean changed = false;
         for (Nd4jGradients set : sets) {
-            changed |= set.clip(policy).clipped();
+            if (policy != null) {
+                changed |= set.clip(policy).clipped();
+            } else {
+                double norm = set.gradientSet().norm(2).totalNorm();
+                if (norm > 0 && Double.isFinite(norm)) {
+                    changed |= set.gradientSet().scale(1.0 / norm).clipped();
+                }
+            }
         }
         return changed;
     }
@@ -150,7 +169,11 @@ public final class GradclipNormalization implements AutoCloseable {
         closeSets();
         Map<String, Map<String, INDArray>> byGroup = new LinkedHashMap<>();
         gradients.forEach((key, array) -> {
-            String group = mode == Mode.CLIP_L2_PER_LAYER ? layerOf.apply(key) : "";
+            String group = switch (mode) {
+                case CLIP_L2_PER_LAYER, RENORMALIZE_L2_PER_LAYER -> layerOf.apply(key);
+                case RENORMALIZE_L2_PER_PARAM_TYPE -> key; // one norm per array
+                default -> ""; // value and per-tensor clips treat all arrays at once
+            };
             byGroup.computeIfAbsent(group, k -> new LinkedHashMap<>()).put(key, array);
         });
         for (Map<String, INDArray> group : byGroup.values()) {

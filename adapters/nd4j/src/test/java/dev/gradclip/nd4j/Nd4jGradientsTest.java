@@ -189,7 +189,43 @@ class Nd4jGradientsTest {
             n.apply(g);
             assertClose(expected, g, 0);
         }
-        assertThrows(IllegalArgumentException.class, () -> GradclipNormalization.Mode.fromDl4jName("RenormalizeL2PerLayer"));
+
+        // RenormalizeL2PerLayer: layer /= layer L2 (the threshold is not used)
+        g = grads(DataType.DOUBLE, 6);
+        expected = dup(g);
+        for (String layer : List.of("0", "1")) {
+            double sq = 0;
+            for (String p : List.of("_W", "_b")) {
+                double n = expected.get(layer + p).norm2Number().doubleValue();
+                sq += n * n;
+            }
+            for (String p : List.of("_W", "_b")) {
+                expected.get(layer + p).divi(Math.sqrt(sq));
+            }
+        }
+        try (GradClip clip = open(backend);
+             GradclipNormalization n = new GradclipNormalization(clip,
+                     GradclipNormalization.Mode.fromDl4jName("RenormalizeL2PerLayer"), t)) {
+            assertTrue(n.apply(g));
+            assertClose(expected, g, 1e-14);
+        }
+
+        // RenormalizeL2PerParamType: each array /= its own L2
+        g = grads(DataType.DOUBLE, 7);
+        expected = dup(g);
+        for (INDArray a : expected.values()) {
+            a.divi(a.norm2Number().doubleValue());
+        }
+        try (GradClip clip = open(backend);
+             GradclipNormalization n = new GradclipNormalization(clip,
+                     GradclipNormalization.Mode.RENORMALIZE_L2_PER_PARAM_TYPE, t)) {
+            n.apply(g);
+            assertClose(expected, g, 1e-14);
+            for (INDArray a : g.values()) {
+                assertEquals(1.0, a.norm2Number().doubleValue(), 1e-12);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> GradclipNormalization.Mode.fromDl4jName("None"));
     }
 
     @Test
