@@ -35,56 +35,28 @@ public final class JavaLoopPeer implements Peer {
         return new Loops(tensors.toArray(new Tensor[0]), mode);
     }
 
-    private record Loops(Tensor[] tensors, Mode mode) implements ClipKernel {
-        @Override
-        public double run(double threshold) {
-            switch (mode) {
-                case NORM -> {
-                    return norm();
-                }
-                case GLOBAL_NOCLIP, GLOBAL_CLIP -> {
-                    double total = norm();
-                    double coef = threshold / (total + 1e-6); // torch's rule
-                    if (coef < 1) {
-                        for (Tensor t : tensors) {
-                            scale(t, coef);
-                        }
-                    }
-                    return total;
-                }
-                case PER_TENSOR -> {
-                    double sum = 0;
-                    for (Tensor t : tensors) {
-                        double s = sumOfSquares(t);
-                        sum += s;
-                        double coef = threshold / (Math.sqrt(s) + 1e-6);
-                        if (coef < 1) {
-                            scale(t, coef);
-                        }
-                    }
-                    return Math.sqrt(sum);
-                }
-                case VALUE -> {
-                    for (Tensor t : tensors) {
-                        clamp(t, threshold);
-                    }
-                    return Double.NaN;
-                }
-                default -> throw new AssertionError(mode);
-            }
+    private static final class Loops extends PerArrayKernel {
+        private final Tensor[] tensors;
+
+        Loops(Tensor[] tensors, Mode mode) {
+            super(mode, tensors.length);
+            this.tensors = tensors;
         }
 
         @Override
-        public double norm() {
-            double sum = 0;
-            for (Tensor t : tensors) {
-                sum += sumOfSquares(t);
-            }
-            return Math.sqrt(sum);
+        protected double norm(int i) {
+            return Math.sqrt(sumOfSquares(tensors[i]));
         }
 
         @Override
-        public void close() {}
+        protected void scale(int i, double coef) {
+            JavaLoopPeer.scale(tensors[i], coef);
+        }
+
+        @Override
+        protected void clamp(int i, double v) {
+            JavaLoopPeer.clamp(tensors[i], v);
+        }
     }
 
     private static double sumOfSquares(Tensor t) {

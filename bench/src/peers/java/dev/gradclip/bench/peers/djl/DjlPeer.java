@@ -11,6 +11,7 @@ import dev.gradclip.DType;
 import dev.gradclip.Tensor;
 import dev.gradclip.bench.ClipKernel;
 import dev.gradclip.bench.Mode;
+import dev.gradclip.bench.peers.PerArrayKernel;
 import dev.gradclip.bench.peers.Peer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -80,59 +81,31 @@ public final class DjlPeer implements Peer {
         manager.close();
     }
 
-    private record Ops(NDManager manager, NDArray[] arrays, Mode mode) implements ClipKernel {
-        @Override
-        public double run(double threshold) {
-            switch (mode) {
-                case NORM -> {
-                    return norm();
-                }
-                case GLOBAL_NOCLIP, GLOBAL_CLIP -> {
-                    double total = norm();
-                    double coef = threshold / (total + 1e-6);
-                    if (coef < 1) {
-                        for (NDArray a : arrays) {
-                            a.muli(coef);
-                        }
-                    }
-                    return total;
-                }
-                case PER_TENSOR -> {
-                    double sum = 0;
-                    for (NDArray a : arrays) {
-                        double n = norm(a);
-                        sum += n * n;
-                        double coef = threshold / (n + 1e-6);
-                        if (coef < 1) {
-                            a.muli(coef);
-                        }
-                    }
-                    return Math.sqrt(sum);
-                }
-                case VALUE -> {
-                    for (NDArray a : arrays) {
-                        a.intern(a.clip(-threshold, threshold));
-                    }
-                    return Double.NaN;
-                }
-                default -> throw new AssertionError(mode);
-            }
+    private static final class Ops extends PerArrayKernel {
+        private final NDManager manager;
+        private final NDArray[] arrays;
+
+        Ops(NDManager manager, NDArray[] arrays, Mode mode) {
+            super(mode, arrays.length);
+            this.manager = manager;
+            this.arrays = arrays;
         }
 
         @Override
-        public double norm() {
-            double sum = 0;
-            for (NDArray a : arrays) {
-                double n = norm(a);
-                sum += n * n;
-            }
-            return Math.sqrt(sum);
-        }
-
-        private static double norm(NDArray a) {
-            try (NDArray n = a.norm()) {
+        protected double norm(int i) {
+            try (NDArray n = arrays[i].norm()) {
                 return n.toType(DataType.FLOAT64, false).getDouble();
             }
+        }
+
+        @Override
+        protected void scale(int i, double coef) {
+            arrays[i].muli(coef);
+        }
+
+        @Override
+        protected void clamp(int i, double v) {
+            arrays[i].intern(arrays[i].clip(-v, v));
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.gradclip.DType;
 import dev.gradclip.Tensor;
 import dev.gradclip.bench.ClipKernel;
 import dev.gradclip.bench.Mode;
+import dev.gradclip.bench.peers.PerArrayKernel;
 import dev.gradclip.bench.peers.Peer;
 import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
@@ -94,58 +95,29 @@ public final class Nd4jPeer implements Peer {
         return Nd4j.create(buffer, shape);
     }
 
-    private record Ops(INDArray[] arrays, Mode mode) implements ClipKernel {
-        @Override
-        public double run(double threshold) {
-            switch (mode) {
-                case NORM -> {
-                    return norm();
-                }
-                case GLOBAL_NOCLIP, GLOBAL_CLIP -> {
-                    double total = norm();
-                    double coef = threshold / (total + 1e-6);
-                    if (coef < 1) {
-                        for (INDArray a : arrays) {
-                            a.muli(coef);
-                        }
-                    }
-                    return total;
-                }
-                case PER_TENSOR -> {
-                    double sum = 0;
-                    for (INDArray a : arrays) {
-                        double n = a.norm2Number().doubleValue();
-                        sum += n * n;
-                        double coef = threshold / (n + 1e-6);
-                        if (coef < 1) {
-                            a.muli(coef);
-                        }
-                    }
-                    return Math.sqrt(sum);
-                }
-                case VALUE -> {
-                    for (INDArray a : arrays) {
-                        ClipByValue op = new ClipByValue(a, -threshold, threshold);
-                        op.addOutputArgument(a);
-                        Nd4j.exec(op);
-                    }
-                    return Double.NaN;
-                }
-                default -> throw new AssertionError(mode);
-            }
+    private static final class Ops extends PerArrayKernel {
+        private final INDArray[] arrays;
+
+        Ops(INDArray[] arrays, Mode mode) {
+            super(mode, arrays.length);
+            this.arrays = arrays;
         }
 
         @Override
-        public double norm() {
-            double sum = 0;
-            for (INDArray a : arrays) {
-                double n = a.norm2Number().doubleValue();
-                sum += n * n;
-            }
-            return Math.sqrt(sum);
+        protected double norm(int i) {
+            return arrays[i].norm2Number().doubleValue();
         }
 
         @Override
-        public void close() {}
+        protected void scale(int i, double coef) {
+            arrays[i].muli(coef);
+        }
+
+        @Override
+        protected void clamp(int i, double v) {
+            ClipByValue op = new ClipByValue(arrays[i], -v, v);
+            op.addOutputArgument(arrays[i]);
+            Nd4j.exec(op);
+        }
     }
 }
