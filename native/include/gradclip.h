@@ -33,7 +33,7 @@
 extern "C" {
 #endif
 
-#define GC_ABI_VERSION 1
+#define GC_ABI_VERSION 2
 
 /* Status codes. */
 #define GC_OK            0
@@ -55,8 +55,12 @@ extern "C" {
 #define GC_MODE_PER_TENSOR 2 /* each tensor scaled by coef(its own norm) when that coef < 1 */
 #define GC_MODE_VALUE      3 /* every element clamped to [-threshold, threshold] */
 #define GC_MODE_SCALE      4 /* every element multiplied by threshold (no-op when it is exactly 1) */
+#define GC_MODE_BLOCK_RMS  5 /* each tensor scaled by coef(rms) where rms = sqrt(sum x^2 / count) (Optax clip_by_block_rms) */
+#define GC_MODE_AGC        6 /* unit-wise adaptive clipping (NFNets AGC): needs units attached (gc_*_set_units) */
+#define GC_MODE_PER_SAMPLE_FLAT  7 /* DP: each sample clipped by its norm over all tensors, then aggregated (gc_*_set_samples) */
+#define GC_MODE_PER_SAMPLE_LAYER 8 /* DP: each sample's tensor clipped by its own norm, then aggregated */
 
-/* What happens when a NaN or an infinity is found in the input (NORM, GLOBAL, PER_TENSOR, VALUE). */
+/* What happens when a NaN or an infinity is found in the input (every mode but SCALE). */
 #define GC_NONFINITE_ERROR     0 /* nothing written; result.nonfinite = 1 (the caller raises the error) */
 #define GC_NONFINITE_SKIP      1 /* nothing written; result.nonfinite = 1 */
 #define GC_NONFINITE_PROPAGATE 2 /* applied as computed, NaN coefficients included (PyTorch's default) */
@@ -66,6 +70,11 @@ extern "C" {
 #define GC_RULE_EXACT 1 /* c / max(c, n): exactly 1 when n <= c */
 
 #define GC_TORCH_EPS 1e-6
+
+/* How the output units of a tensor lie in memory, for AGC (see docs/SEMANTICS.md). */
+#define GC_UNITS_WHOLE   0 /* the whole tensor is one unit (scalars, biases, gains) */
+#define GC_UNITS_ROWS    1 /* [units, count/units] row-major: output dimension first (PyTorch Linear [out,in], Conv [out,in,kh,kw]) */
+#define GC_UNITS_COLUMNS 2 /* [count/units, units] row-major: output dimension last (JAX Dense [in,out], Conv HWIO) */
 
 /* CPU instruction-set levels (gc_cpu_isa, gc_cpu_force_isa). */
 #define GC_ISA_SCALAR 0
@@ -80,22 +89,39 @@ typedef struct gc_tensor {
   int32_t reserved; /* must be 0 */
 } gc_tensor;
 
-/* One operation. 32 bytes. */
+/* One operation. 64 bytes. Fields a mode does not name are ignored by it. */
 typedef struct gc_op {
-  int32_t mode;      /* GC_MODE_* */
-  int32_t nonfinite; /* GC_NONFINITE_* */
-  int32_t rule;      /* GC_RULE_* (GLOBAL, PER_TENSOR) */
-  int32_t reserved;  /* must be 0 */
-  double  norm_type; /* p > 0, or INFINITY for the max norm (NORM, GLOBAL, PER_TENSOR) */
-  double  threshold; /* max norm (GLOBAL, PER_TENSOR, > 0), clip value (VALUE, >= 0), coefficient (SCALE, any value) */
+  int32_t  mode;      /* GC_MODE_* */
+  int32_t  nonfinite; /* GC_NONFINITE_* */
+  int32_t  rule;      /* GC_RULE_* (GLOBAL, PER_TENSOR, BLOCK_RMS, PER_SAMPLE_*) */
+  int32_t  reserved;  /* must be 0 */
+  double   norm_type; /* p > 0, or INFINITY for the max norm (NORM, GLOBAL, PER_TENSOR) */
+  double   threshold; /* max norm (GLOBAL, PER_TENSOR, BLOCK_RMS: max rms, PER_SAMPLE_*; finite, >= 0), clip value (VALUE, >= 0),
+                         clipping factor lambda (AGC, finite, >= 0), coefficient (SCALE, any value) */
+  double   eps;       /* AGC: floor of a unit's parameter norm, finite and > 0 (NFNets, Optax, timm: 1e-3) */
+  double   noise_multiplier; /* PER_SAMPLE_*: sigma, finite and >= 0; Gaussian noise of std sigma * threshold is added */
+  double   divisor;   /* PER_SAMPLE_*: finite and > 0; the noisy sum is divided by it (1: sum, batch size: mean) */
+  uint64_t seed;      /* PER_SAMPLE_*: key of the counter-based noise (docs/SEMANTICS.md); any value */
 } gc_op;
 
-/* What an operation found and did. 32 bytes. */
+/* AGC: the parameters a gradient tensor belongs to, and its output units. 24 bytes. */
+typedef struct gc_units {
+  const void* params;       /* count elements of params_dtype, same layout as the gradient; caller-owned,
+                               host (cpu) or device (cuda) memory; never written */
+  int64_t     units;        /* WHOLE: 1; ROWS, COLUMNS: >= 1 and divides the tensor's count (any value >= 1 when count is 0) */
+  int32_t     layout;       /* GC_UNITS_* */
+  int32_t     params_dtype; /* GC_DTYPE_* */
+} gc_units;
+
+/* What an operation found and did. 32 bytes. docs/SEMANTICS.md has the table for every mode. */
 typedef struct gc_result {
-  double  total_norm;    /* norm over all tensors before any write (NORM, GLOBAL, PER_TENSOR); NaN otherwise */
-  double  coefficient;   /* GLOBAL: coef(total_norm); PER_TENSOR: smallest tensor coef; SCALE: threshold; else 1 */
-  int64_t clipped_count; /* GLOBAL, SCALE: 1 if written; PER_TENSOR: tensors written; VALUE: elements changed */
-  int32_t clipped;       /* 1 when anything was written */
+  double  total_norm;    /* L2/p norm over all tensors before any write (NORM, GLOBAL, PER_TENSOR, BLOCK_RMS, AGC);
+                            largest per-sample norm (PER_SAMPLE_*); NaN otherwise */
+  double  coefficient;   /* GLOBAL: coef(total_norm); PER_TENSOR, BLOCK_RMS, AGC, PER_SAMPLE_*: smallest coef;
+                            SCALE: threshold; else 1 */
+  int64_t clipped_count; /* GLOBAL, SCALE: 1 if written; PER_TENSOR, BLOCK_RMS: tensors written; AGC: units written;
+                            VALUE: elements changed; PER_SAMPLE_FLAT: samples clipped; PER_SAMPLE_LAYER: (sample, tensor) pairs clipped */
+  int32_t clipped;       /* 1 when clipped_count > 0 */
   int32_t nonfinite;     /* 1 when a NaN or an infinity was seen in the input (not computed for SCALE) */
 } gc_result;
 
@@ -125,8 +151,19 @@ GC_API int gc_cpu_set_create(const gc_tensor* tensors, int64_t n, int64_t chunk_
 GC_API int64_t gc_cpu_set_chunks(const gc_cpu_set* set);
 GC_API void gc_cpu_set_destroy(gc_cpu_set* set); /* NULL is a no-op */
 
-/* Runs op over set on pool's threads. tensor_norms: NULL, or n doubles that receive each tensor's norm
- * (NORM, GLOBAL, PER_TENSOR; left untouched otherwise). result: required. Blocks until done. */
+/* AGC: attaches one gc_units per tensor (n = the set's tensor count), copied; replaces earlier ones.
+ * Checked here against the set's tensors (dtype, alignment, divisibility). */
+GC_API int gc_cpu_set_units(gc_cpu_set* set, const gc_units* units, int64_t n);
+/* PER_SAMPLE_*: every tensor i of the set holds batch samples of k_i = count_i / batch elements each,
+ * sample-major (sample b is elements [b*k_i, (b+1)*k_i)); outputs[i] (n entries, copied) receives the
+ * aggregate: k_i elements of any dtype, not overlapping any input. batch >= 1 divides every count.
+ * Replaces an earlier attachment. */
+GC_API int gc_cpu_set_samples(gc_cpu_set* set, int64_t batch, const gc_tensor* outputs, int64_t n);
+
+/* Runs op over set on pool's threads. tensor_norms: NULL, or the doubles that receive the norms: n, one
+ * per tensor (NORM, GLOBAL, PER_TENSOR, AGC: L2 norms; BLOCK_RMS: rms); batch, one per sample
+ * (PER_SAMPLE_FLAT); batch * n, sample-major (PER_SAMPLE_LAYER); untouched for VALUE and SCALE.
+ * result: required. Blocks until done. */
 GC_API int gc_cpu_run(gc_cpu_pool* pool, gc_cpu_set* set, const gc_op* op, double* tensor_norms, gc_result* result);
 
 /* Memory-bandwidth probes for benchmark floors, on pool's threads with the widest vectors available.
@@ -164,11 +201,14 @@ GC_API int gc_cuda_stream_synchronize(void* stream);
 GC_API int gc_cuda_set_create(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda_set** out);
 GC_API int64_t gc_cuda_set_chunks(const gc_cuda_set* set);
 GC_API int gc_cuda_set_destroy(gc_cuda_set* set); /* NULL is a no-op; synchronizes the device first */
-/* Enqueues op on stream (NULL = the legacy default stream): at most 2 kernel launches, no host sync.
+/* As gc_cpu_set_units / gc_cpu_set_samples, with device pointers; the tables go to the device here, once. */
+GC_API int gc_cuda_set_units(gc_cuda_set* set, const gc_units* units, int64_t n);
+GC_API int gc_cuda_set_samples(gc_cuda_set* set, int64_t batch, const gc_tensor* outputs, int64_t n);
+/* Enqueues op on stream (NULL = the legacy default stream): at most 3 kernel launches (2 for modes 0-5), no host sync.
  * The result (and the per-tensor norms) stay on the device until gc_cuda_result is called. */
 GC_API int gc_cuda_run(gc_cuda_set* set, const gc_op* op, void* stream);
-/* Synchronizes stream, then copies the last run's result (and, when tensor_norms is not NULL, its n
- * per-tensor norms) to the host. */
+/* Synchronizes stream, then copies the last run's result (and, when tensor_norms is not NULL, its norms,
+ * counted as for gc_cpu_run) to the host. */
 GC_API int gc_cuda_result(gc_cuda_set* set, void* stream, double* tensor_norms, gc_result* result);
 /* Device address of the set's gc_result, for kernels of the caller's that read the coefficient. */
 GC_API const gc_result* gc_cuda_device_result(const gc_cuda_set* set);
