@@ -12,7 +12,7 @@
 //   zero(); broadcast(double); loadu(const double*); storeu(double*, Reg);
 //   load16(const T*, Reg*) / store16(T*, const Reg*): 16 elements <-> 16 / kWidth registers, widened
 //     exactly / rounded per docs/SEMANTICS.md, lane j holding element lane_element<T>(j);
-//   add; mul; fma(a, b, c) (a*b + c rounded once); abs;
+//   add; mul; div; fma(a, b, c) (a*b + c rounded once); abs;
 //   min(a, b) / max(a, b) with x86 MINPD / MAXPD semantics (b when unordered or equal);
 //   max_bits(a, b) (integer max of non-negative doubles: NaN > inf > finite);
 //   gt_mask(a, b) (bit j: lane j of a > b, NaN false).
@@ -71,6 +71,24 @@ struct Lanes {
     const Reg cv = R::broadcast(c);
     Block b;
     for (int k = 0; k < kRegs; ++k) b.r[k] = R::mul(x.r[k], cv);
+    return b;
+  }
+  static Block mul(const Block& x, const Block& c) {
+    Block b;
+    for (int k = 0; k < kRegs; ++k) b.r[k] = R::mul(x.r[k], c.r[k]);
+    return b;
+  }
+  static Block div(const Block& x, double d) {
+    const Reg dv = R::broadcast(d);
+    Block b;
+    for (int k = 0; k < kRegs; ++k) b.r[k] = R::div(x.r[k], dv);
+    return b;
+  }
+  // x*c + acc rounded once, on every level (the scalar one calls std::fma).
+  static Block fma(const Block& x, double c, const Block& acc) {
+    const Reg cv = R::broadcast(c);
+    Block b;
+    for (int k = 0; k < kRegs; ++k) b.r[k] = R::fma(x.r[k], cv, acc.r[k]);
     return b;
   }
   // acc + a. With a single-instruction FMA, as a*1 + acc: it rounds exactly like the add but issues on
@@ -261,28 +279,6 @@ Partial clamp_kernel(void* data, int64_t offset, int64_t length, double v) {
     }
   }
   return Partial{0.0, changed, nonfinite};
-}
-
-template <class R, class T>
-constexpr void fill_dtype(KernelTable& t, int dtype) {
-  t.norm[dtype][kNormL1] = &norm_kernel<R, T, kNormL1>;
-  t.norm[dtype][kNormL2] = &norm_kernel<R, T, kNormL2>;
-  t.norm[dtype][kNormInf] = &norm_kernel<R, T, kNormInf>;
-  t.norm[dtype][kNormPow] = &norm_kernel<R, T, kNormPow>;
-  t.scale[dtype] = &scale_kernel<R, T>;
-  t.clamp[dtype] = &clamp_kernel<R, T>;
-}
-
-// constexpr so the table is built at compile time: no initializer compiled for an ISA the CPU may
-// lack runs when the library loads.
-template <class R>
-constexpr KernelTable make_table() {
-  KernelTable t{};
-  fill_dtype<R, float>(t, GC_DTYPE_F32);
-  fill_dtype<R, double>(t, GC_DTYPE_F64);
-  fill_dtype<R, Bf16>(t, GC_DTYPE_BF16);
-  fill_dtype<R, F16>(t, GC_DTYPE_F16);
-  return t;
 }
 
 }  // namespace

@@ -64,10 +64,43 @@ using ScaleFn = void (*)(void* data, int64_t offset, int64_t length, double coef
 // elements and flags non-finite ones.
 using ClampFn = Partial (*)(void* data, int64_t offset, int64_t length, double v);
 
+// A block of a row-major [rows, row_elems] tensor whose units are its columns (AGC's COLUMNS layout).
+// At most kColumnBlock columns, so that a kernel keeps one accumulator per column in L1.
+constexpr int64_t kColumnBlock = 2048;
+struct ColumnTile {
+  int64_t row_elems;  // elements per row: the tensor's unit count
+  int64_t row_begin, row_end;
+  int64_t col_begin, col_end;
+};
+// sums[c - col_begin] = sum over the tile's rows, in row order, of x[r][c]^2 (each step one rounding).
+using ColumnSumsFn = void (*)(const void* data, const ColumnTile& tile, double* sums);
+// x[r][c] *= coefs[c - col_begin] over the tile, rounded as ScaleFn; groups of kLanes columns whose
+// coefficients are all >= 1 are left unwritten.
+using ScaleColumnsFn = void (*)(void* data, const ColumnTile& tile, const double* coefs);
+
+// Per-sample aggregation of one tensor (docs/SEMANTICS.md, per-sample clipping, step 3).
+struct AggregateArgs {
+  const void* input;     // batch samples of sample_elems elements each, sample-major
+  int64_t sample_elems;
+  int64_t batch;
+  const double* coefs;   // batch coefficients, one per sample
+  void* output;          // sample_elems elements
+  bool noise;            // add noise_std * z(j), z from noise_key
+  double noise_std;
+  uint64_t noise_key;
+  double divisor;
+};
+// Output elements [offset, offset + length): a = fma(x[b][j], coefs[b], a) over b in order, then the
+// noise by one more fma, then a / divisor, rounded to the output dtype.
+using AggregateFn = void (*)(const AggregateArgs& args, int64_t offset, int64_t length);
+
 struct KernelTable {
   NormFn norm[kDtypes][kNormKinds];
   ScaleFn scale[kDtypes];
   ClampFn clamp[kDtypes];
+  ColumnSumsFn column_sums[kDtypes];
+  ScaleColumnsFn scale_columns[kDtypes];
+  AggregateFn aggregate[kDtypes][kDtypes];  // [input dtype][output dtype]
 };
 
 // One table per ISA level; calling the AVX ones needs a CPU that has the instructions (dispatch.cpp).

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/modes_math.hpp"
+#include "common/numeric.hpp"
 #include "cpu/kernels.hpp"
 
 // Everything from here to pop_options is compiled for AVX2; dispatch.cpp calls into it only on a CPU
@@ -52,6 +54,7 @@ struct Avx2 {
 
   static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm256_mul_pd(a, b); }
+  static Reg div(Reg a, Reg b) { return _mm256_div_pd(a, b); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
   static Reg abs(Reg a) { return _mm256_and_pd(a, _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff))); }
   static Reg min(Reg a, Reg b) { return _mm256_min_pd(a, b); }
@@ -67,6 +70,8 @@ struct Avx2 {
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/mode_loops.hpp"
+#include "cpu/make_table.hpp"
 
 namespace gc::cpu {
 namespace {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/modes_math.hpp"
+#include "common/numeric.hpp"
 #include "cpu/kernels.hpp"
 
 // Everything from here to pop_options is compiled for AVX-512; dispatch.cpp calls into it only on a CPU
@@ -55,6 +57,7 @@ struct Avx512 {
 
   static Reg add(Reg a, Reg b) { return _mm512_add_pd(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm512_mul_pd(a, b); }
+  static Reg div(Reg a, Reg b) { return _mm512_div_pd(a, b); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_pd(a, b, c); }
   static Reg abs(Reg a) { return _mm512_abs_pd(a); }
   static Reg min(Reg a, Reg b) { return _mm512_min_pd(a, b); }
@@ -69,6 +72,8 @@ struct Avx512 {
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/mode_loops.hpp"
+#include "cpu/make_table.hpp"
 
 namespace gc::cpu {
 namespace {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/modes_math.hpp"
 #include "common/numeric.hpp"
 #include "cpu/kernels.hpp"
 
@@ -46,6 +47,7 @@ struct Scalar {
 
   static Reg add(Reg a, Reg b) { return a + b; }
   static Reg mul(Reg a, Reg b) { return a * b; }
+  static Reg div(Reg a, Reg b) { return a / b; }
   static Reg fma(Reg a, Reg b, Reg c) { return std::fma(a, b, c); }
   static Reg abs(Reg a) { return std::fabs(a); }
   // As MINPD / MAXPD: b when the compare is false, which includes NaN and equal operands.
@@ -66,6 +68,8 @@ struct Scalar {
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/mode_loops.hpp"
+#include "cpu/make_table.hpp"
 
 namespace gc::cpu {
 namespace {

@@ -5,22 +5,11 @@
 
 #include "common/numeric.hpp"
 #include "cpu/dispatch.hpp"
+#include "cpu/min_combine.hpp"
+#include "cpu/tasks.hpp"
 
 namespace gc::cpu {
 namespace {
-
-// Below this many elements (1 MiB of fp32) a pass runs on the calling thread alone: one core reads that
-// in about 15 microseconds when it is cached (measured, fp32 p=2), no more than handing half of it to a
-// worker costs (10-40 microseconds measured for the wake-up and the check-in), so a second thread
-// cannot win there.
-constexpr int64_t kParallelMinElements = int64_t{1} << 18;
-
-// The smaller of two coefficients; NaN wins (Java's Numerics.minCombine).
-double min_combine(double a, double b) {
-  if (a != a) return a;
-  if (b != b) return b;
-  return a < b ? a : b;
-}
 
 class Runner {
  public:
@@ -98,12 +87,7 @@ class Runner {
       const Chunk& c = set_.table.chunks[i];
       body(set_.tensors[c.tensor], c, set_.partials[i]);
     };
-    const auto count = static_cast<int64_t>(set_.table.chunks.size());
-    if (set_.elements < kParallelMinElements) {
-      for (int64_t i = 0; i < count; ++i) task(i);
-    } else {
-      pool_.for_each(count, task);
-    }
+    run_tasks(pool_, static_cast<int64_t>(set_.table.chunks.size()), set_.elements, task);
   }
 
   const KernelTable& kernels_;  // one ISA level for the whole operation

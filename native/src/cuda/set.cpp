@@ -5,6 +5,7 @@
 #include <memory>
 #include <new>
 
+#include "arena.hpp"
 #include "common/chunks.hpp"
 #include "common/status.hpp"
 #include "common/validate.hpp"
@@ -14,55 +15,12 @@
 namespace gc::cuda {
 namespace {
 
-// Every device array starts on a 256-byte boundary: cudaMalloc's own alignment, enough for any element
-// type and for 16-byte vectors, and no two arrays share a cache line.
-constexpr size_t kArenaAlign = 256;
-
-// Offsets of the arrays inside the single allocation.
-class ArenaLayout {
- public:
-  template <typename T>
-  size_t add(int64_t count) {
-    const size_t at = (bytes_ + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
-    bytes_ = at + static_cast<size_t>(count) * sizeof(T);
-    return at;
-  }
-  size_t bytes() const { return bytes_; }
-
- private:
-  size_t bytes_ = 0;
-};
-
-template <typename T>
-T* at(void* arena, size_t offset) {
-  return reinterpret_cast<T*>(static_cast<char*>(arena) + offset);
-}
-
 const char* memory_type_name(cudaMemoryType type) {
   switch (type) {
     case cudaMemoryTypeHost: return "pinned host memory";
     case cudaMemoryTypeUnregistered: return "host memory unknown to CUDA";
     default: return "not device memory";
   }
-}
-
-// Every non-empty tensor must live in device (or managed) memory of the current device.
-int check_device_pointers(const gc_tensor* tensors, int64_t n, int device) {
-  for (int64_t i = 0; i < n; ++i) {
-    if (tensors[i].count == 0) continue;
-    cudaPointerAttributes attr{};
-    if (int rc = check(cudaPointerGetAttributes(&attr, tensors[i].data), "cudaPointerGetAttributes")) return rc;
-    if (attr.type == cudaMemoryTypeManaged) continue;
-    if (attr.type != cudaMemoryTypeDevice) {
-      return fail(GC_E_INVALID, "tensor %lld: data %p is %s, not device memory", static_cast<long long>(i),
-                  tensors[i].data, memory_type_name(attr.type));
-    }
-    if (attr.device != device) {
-      return fail(GC_E_INVALID, "tensor %lld: data %p is memory of device %d, but the current device is %d",
-                  static_cast<long long>(i), tensors[i].data, attr.device, device);
-    }
-  }
-  return GC_OK;
 }
 
 // The dtype shared by every tensor that has chunks, or kMixedDtypes. Empty tensors don't count: no
@@ -79,43 +37,42 @@ int32_t dtype_class(const gc_tensor* tensors, int64_t n) {
   return found;
 }
 
-// Blocks per launch: enough to fill every SM to its occupancy, but no more blocks than chunks; at least
-// one, because the last block also writes the result of a set whose tensors are all empty.
-int plan_grid(int device, int32_t dtype_class, int64_t num_chunks, int* grid) {
+// Enough blocks to fill every SM to its occupancy.
+int plan_full_grid(int device, int32_t dtype_class, int* full) {
   int sms = 0;
   if (int rc = check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute")) {
     return rc;
   }
   int per_sm = 1;
   if (int rc = resident_blocks_per_sm(dtype_class, &per_sm)) return rc;
-  const int64_t full = static_cast<int64_t>(sms) * per_sm;
-  const int64_t blocks = num_chunks < full ? num_chunks : full;
-  *grid = blocks < 1 ? 1 : static_cast<int>(blocks);
+  *full = sms * per_sm < 1 ? 1 : sms * per_sm;
   return GC_OK;
 }
 
-// Fills the arena: zeros everywhere (tickets, the slots of empty tensors, the result), then the tables.
-int upload(void* arena, size_t bytes, const std::vector<DeviceTensor>& tensors, size_t tensors_at,
-           const std::vector<Chunk>& chunks, size_t chunks_at) {
-  // The legacy default stream, then a wait on it: the set is ready for any stream of the caller's.
-  const cudaStream_t stream = cudaStreamLegacy;
-  if (int rc = check(cudaMemsetAsync(arena, 0, bytes, stream), "cudaMemsetAsync")) return rc;
-  if (int rc = check(cudaMemcpyAsync(at<char>(arena, tensors_at), tensors.data(), tensors.size() * sizeof(DeviceTensor),
-                                     cudaMemcpyHostToDevice, stream),
-                     "cudaMemcpyAsync")) {
-    return rc;
-  }
-  if (!chunks.empty()) {
-    if (int rc = check(cudaMemcpyAsync(at<char>(arena, chunks_at), chunks.data(), chunks.size() * sizeof(Chunk),
-                                       cudaMemcpyHostToDevice, stream),
-                       "cudaMemcpyAsync")) {
-      return rc;
+}  // namespace
+
+int check_device_pointers(const gc_tensor* tensors, int64_t n, int device, const char* kind, const char* what) {
+  for (int64_t i = 0; i < n; ++i) {
+    if (tensors[i].count == 0) continue;
+    cudaPointerAttributes attr{};
+    if (int rc = check(cudaPointerGetAttributes(&attr, tensors[i].data), "cudaPointerGetAttributes")) return rc;
+    if (attr.type == cudaMemoryTypeManaged) continue;
+    if (attr.type != cudaMemoryTypeDevice) {
+      return fail(GC_E_INVALID, "%s %lld: %s %p is %s, not device memory", kind, static_cast<long long>(i), what,
+                  tensors[i].data, memory_type_name(attr.type));
+    }
+    if (attr.device != device) {
+      return fail(GC_E_INVALID, "%s %lld: %s %p is memory of device %d, but the current device is %d", kind,
+                  static_cast<long long>(i), what, tensors[i].data, attr.device, device);
     }
   }
-  return check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  return GC_OK;
 }
 
-}  // namespace
+int grid_for(const gc_cuda_set& set, int64_t items) {
+  if (items < 1) return 1;
+  return items < set.full_grid ? static_cast<int>(items) : set.full_grid;
+}
 
 int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda_set** out) {
   // Everything that needs no CUDA call first, so bad arguments are reported as such even without a GPU.
@@ -129,6 +86,7 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
   for (int64_t i = 0; i < n; ++i) {
     DeviceTensor& d = device_tensors[static_cast<size_t>(i)];
     d.data = tensors[i].data;
+    d.count = tensors[i].count;
     d.first_chunk = table.first_chunk[static_cast<size_t>(i)];
     d.num_chunks = table.first_chunk[static_cast<size_t>(i) + 1] - d.first_chunk;
     d.dtype = tensors[i].dtype;
@@ -137,12 +95,14 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
 
   int device = 0;
   if (int rc = check(cudaGetDevice(&device), "cudaGetDevice")) return rc;
-  if (int rc = check_device_pointers(tensors, n, device)) return rc;
+  if (int rc = check_device_pointers(tensors, n, device, "tensor", "data")) return rc;
   auto set = std::make_unique<gc_cuda_set>();
   set->device = device;
+  set->chunk_elems = chunk_elems == 0 ? kDefaultChunkElems : chunk_elems;
+  set->tensors.assign(tensors, tensors + n);
   set->staged_norms.resize(static_cast<size_t>(n));
   set->dtype_class = dtype_class(tensors, n);
-  if (int rc = plan_grid(device, set->dtype_class, num_chunks, &set->grid)) return rc;
+  if (int rc = plan_full_grid(device, set->dtype_class, &set->full_grid)) return rc;
 
   ArenaLayout layout;
   const size_t tensors_at = layout.add<DeviceTensor>(n);
@@ -158,13 +118,12 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
   const size_t control_at = layout.add<DeviceControl>(1);
 
   void* arena = nullptr;
-  if (int rc = check(cudaMalloc(&arena, layout.bytes()), "cudaMalloc")) return rc;
-  if (int rc = upload(arena, layout.bytes(), device_tensors, tensors_at, table.chunks, chunks_at)) {
-    (void)cudaFree(arena);  // the upload's error is the one worth reporting
+  if (int rc = create_arena(layout.bytes(),
+                            {Upload::of(tensors_at, device_tensors), Upload::of(chunks_at, table.chunks)}, &arena)) {
     return rc;
   }
 
-  SetView& v = set->view;
+  SetView& v = set->plan.view;
   v.tensors = at<DeviceTensor>(arena, tensors_at);
   v.chunks = at<Chunk>(arena, chunks_at);
   v.num_tensors = n;
@@ -178,6 +137,8 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
   v.tensor_norms = at<double>(arena, norms_at);
   v.tensor_coefs = at<double>(arena, coefs_at);
   v.control = at<DeviceControl>(arena, control_at);
+  set->plan.grid = grid_for(*set, num_chunks);
+  set->plan.dtype_class = set->dtype_class;
   set->arena = arena;
   *out = set.release();
   return GC_OK;
@@ -185,10 +146,12 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
 
 int destroy_set(gc_cuda_set* set) {
   if (set == nullptr) return GC_OK;
-  // Kernels of earlier runs may still be using the arena on some stream.
+  // Kernels of earlier runs may still be using the arenas on some stream.
   int rc = check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-  const cudaError_t freed = cudaFree(set->arena);
-  if (freed != cudaSuccess) {
+  for (void* arena : {set->samples_arena, set->units_arena, set->arena}) {
+    if (arena == nullptr) continue;
+    const cudaError_t freed = cudaFree(arena);
+    if (freed == cudaSuccess) continue;
     if (rc == GC_OK) {
       rc = cuda_failure(freed, "cudaFree");
     } else {

@@ -3,7 +3,9 @@ package dev.gradclip;
 import dev.gradclip.internal.Checks;
 
 /**
- * What a clip does: a global norm clip, a per-tensor norm clip or an element-wise value clip.
+ * What an in-place clip does: a global norm clip, a per-tensor norm clip, an element-wise value clip,
+ * block RMS clipping or unit-wise adaptive clipping (AGC). Per-sample clipping for differential privacy
+ * writes to separate outputs: see {@link PerSampleClip}.
  *
  * <p>Policies are immutable values; build one once and pass it every step. Defaults follow PyTorch:
  * p = 2, {@link CoefficientRule#TORCH}, {@link NonFinitePolicy#PROPAGATE}.
@@ -11,7 +13,8 @@ import dev.gradclip.internal.Checks;
  * ClipPolicy policy = ClipPolicy.globalNorm(1.0).withNonFinite(NonFinitePolicy.SKIP);
  * }</pre>
  */
-public sealed interface ClipPolicy permits ClipPolicy.GlobalNorm, ClipPolicy.PerTensorNorm, ClipPolicy.Value {
+public sealed interface ClipPolicy permits ClipPolicy.GlobalNorm, ClipPolicy.PerTensorNorm, ClipPolicy.Value,
+        ClipPolicy.BlockRms, ClipPolicy.Adaptive {
 
     /** p of the Euclidean norm, the default. */
     double L2 = 2.0;
@@ -46,6 +49,28 @@ public sealed interface ClipPolicy permits ClipPolicy.GlobalNorm, ClipPolicy.Per
      */
     static Value value(double clipValue) {
         return new Value(clipValue, NonFinitePolicy.PROPAGATE);
+    }
+
+    /**
+     * {@return a clip of each tensor by its root mean square, as Optax's {@code clip_by_block_rms}: each
+     * tensor is scaled by {@code maxRms / max(maxRms, rms)} ({@link CoefficientRule#EXACT}, Optax's rule)}
+     *
+     * @throws IllegalArgumentException if {@code maxRms} is negative, NaN or infinite
+     */
+    static BlockRms blockRms(double maxRms) {
+        return new BlockRms(maxRms, CoefficientRule.EXACT, NonFinitePolicy.PROPAGATE);
+    }
+
+    /**
+     * {@return unit-wise adaptive gradient clipping (AGC, Brock et al. 2021, as Optax's
+     * {@code adaptive_grad_clip} and timm's {@code adaptive_clip_grad}) with {@code eps = 1e-3}}: each unit's
+     * gradient norm is clipped to {@code clipping · max(‖its parameters‖, eps)}. The set needs its
+     * parameters attached ({@link GradientSet#attachParameters}).
+     *
+     * @throws IllegalArgumentException if {@code clipping} is negative, NaN or infinite
+     */
+    static Adaptive adaptive(double clipping) {
+        return new Adaptive(clipping, Adaptive.DEFAULT_EPS, NonFinitePolicy.PROPAGATE);
     }
 
     /**
@@ -132,6 +157,64 @@ public sealed interface ClipPolicy permits ClipPolicy.GlobalNorm, ClipPolicy.Per
         /** {@return this policy with another non-finite policy} */
         public Value withNonFinite(NonFinitePolicy p) {
             return new Value(clipValue, p);
+        }
+    }
+
+    /**
+     * Scale each tensor by {@code coef(rms)}, {@code rms = ‖tensor‖₂ / √(elements)} (0 for an empty tensor).
+     *
+     * @param maxRms threshold c, finite and {@code >= 0}
+     * @param rule how a coefficient follows from an RMS
+     * @param nonFinite what happens on NaN or infinity; a non-finite value anywhere stops the whole set
+     */
+    record BlockRms(double maxRms, CoefficientRule rule, NonFinitePolicy nonFinite) implements ClipPolicy {
+        /** @throws IllegalArgumentException if an argument is out of range or null */
+        public BlockRms {
+            Checks.requireThreshold("maxRms", maxRms);
+            Checks.requireNonNull("rule", rule);
+            Checks.requireNonNull("nonFinite", nonFinite);
+        }
+
+        /** {@return this policy with another coefficient rule} */
+        public BlockRms withRule(CoefficientRule r) {
+            return new BlockRms(maxRms, r, nonFinite);
+        }
+
+        /** {@return this policy with another non-finite policy} */
+        public BlockRms withNonFinite(NonFinitePolicy p) {
+            return new BlockRms(maxRms, rule, p);
+        }
+    }
+
+    /**
+     * Unit-wise adaptive clipping: unit u (see {@link Units}) with gradient norm {@code g} and parameter
+     * norm {@code p} is left alone when {@code g < clipping · max(p, eps)} and otherwise scaled by
+     * {@code clipping · max(p, eps) / max(g, 1e-6)}.
+     *
+     * @param clipping λ, finite and {@code >= 0} (NFNets use 0.01 to 0.16 depending on batch size)
+     * @param eps floor of the parameter norm, finite and {@code > 0}, so units with zero weights still learn
+     * @param nonFinite what happens on NaN or infinity in the gradients or the parameters; a non-finite
+     *     value anywhere stops the whole set under ERROR and SKIP
+     */
+    record Adaptive(double clipping, double eps, NonFinitePolicy nonFinite) implements ClipPolicy {
+        /** The parameter-norm floor of NFNets, Optax and timm. */
+        public static final double DEFAULT_EPS = 1e-3;
+
+        /** @throws IllegalArgumentException if an argument is out of range or null */
+        public Adaptive {
+            Checks.requireThreshold("clipping", clipping);
+            Checks.requireArgument(Double.isFinite(eps) && eps > 0, "eps must be finite and > 0, got " + eps);
+            Checks.requireNonNull("nonFinite", nonFinite);
+        }
+
+        /** {@return this policy with another parameter-norm floor} */
+        public Adaptive withEps(double e) {
+            return new Adaptive(clipping, e, nonFinite);
+        }
+
+        /** {@return this policy with another non-finite policy} */
+        public Adaptive withNonFinite(NonFinitePolicy p) {
+            return new Adaptive(clipping, eps, p);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.gradclip;
 
 import dev.gradclip.internal.ResultState;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What the last operation on a {@link GradientSet} found and did.
@@ -57,7 +58,7 @@ public final class ClipResult {
     /** {@return true when per-tensor norms are available (norm, global and per-tensor clips)} */
     public boolean hasTensorNorms() {
         state.await();
-        return state.tensorNormsValid;
+        return state.normCount > 0;
     }
 
     /**
@@ -68,7 +69,7 @@ public final class ClipResult {
      */
     public double tensorNorm(int index) {
         requireTensorNorms();
-        return state.tensorNorms[index];
+        return state.tensorNorms[Objects.checkIndex(index, state.normCount)];
     }
 
     /**
@@ -79,22 +80,22 @@ public final class ClipResult {
      */
     public void copyTensorNorms(double[] destination) {
         requireTensorNorms();
-        if (destination == null || destination.length < state.tensorNorms.length) {
-            throw new IllegalArgumentException("destination needs " + state.tensorNorms.length + " entries");
+        if (destination == null || destination.length < state.normCount) {
+            throw new IllegalArgumentException("destination needs " + state.normCount + " entries");
         }
-        System.arraycopy(state.tensorNorms, 0, destination, 0, state.tensorNorms.length);
+        System.arraycopy(state.tensorNorms, 0, destination, 0, state.normCount);
     }
 
     /** {@return an immutable copy of this result} */
     public Snapshot snapshot() {
         state.await();
         return new Snapshot(state.totalNorm, state.coefficient, state.clipped, state.clippedCount, state.nonFinite,
-                state.tensorNormsValid ? state.tensorNorms.clone() : null);
+                state.normCount > 0 ? Arrays.copyOf(state.tensorNorms, state.normCount) : null);
     }
 
     private void requireTensorNorms() {
         state.await();
-        if (!state.tensorNormsValid) {
+        if (state.normCount == 0) {
             throw new IllegalStateException("the last operation computed no per-tensor norms");
         }
     }

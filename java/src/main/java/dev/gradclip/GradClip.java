@@ -3,6 +3,7 @@ package dev.gradclip;
 import dev.gradclip.internal.Checks;
 import dev.gradclip.internal.Engine;
 import dev.gradclip.internal.Engines;
+import dev.gradclip.internal.PreparedSet;
 import java.util.List;
 import java.util.Map;
 
@@ -86,6 +87,11 @@ public final class GradClip implements AutoCloseable {
      */
     public GradientSet register(List<Tensor> tensors) {
         Checks.requireNonNull("tensors", tensors);
+        Tensor[] array = checkedTensors(tensors);
+        return new GradientSet(engine.backend(), array, engine.prepare(array, chunkElements()));
+    }
+
+    private Tensor[] checkedTensors(List<Tensor> tensors) {
         Tensor[] array = tensors.toArray(new Tensor[0]);
         Checks.requireArgument(array.length > 0, "a gradient set needs at least one tensor");
         boolean wantDevice = engine.backend() == Backend.CUDA;
@@ -99,9 +105,39 @@ public final class GradClip implements AutoCloseable {
             Checks.requireArgument(t.isOnDevice() || t.data().scope().isAlive(),
                     "tensor '" + t.name() + "': its arena is already closed");
         }
+        return array;
+    }
+
+    private static long chunkElements() {
         long chunk = Long.getLong(CHUNK_PROPERTY, 0L);
         Checks.requireArgument(chunk >= 0, CHUNK_PROPERTY + " must be >= 0, got " + chunk);
-        return new GradientSet(engine.backend(), array, engine.prepare(array, chunk));
+        return chunk;
+    }
+
+    /**
+     * Registers per-sample gradients and the tensors that receive their clipped aggregate, for
+     * differential privacy (see {@link PerSampleSet}); tables and buffers are built once, here.
+     *
+     * @param perSample tensors with a leading batch dimension: {@code batch} samples of {@code k_i}
+     *     elements each, sample-major; only read
+     * @param batch the number of samples, {@code >= 1}, dividing every tensor's element count
+     * @param outputs one per input, {@code k_i} elements of any dtype, writable, overlapping nothing
+     * @throws IllegalArgumentException if a count, placement or overlap is wrong (the message names the tensor)
+     */
+    public PerSampleSet registerPerSample(List<Tensor> perSample, int batch, List<Tensor> outputs) {
+        Checks.requireNonNull("perSample", perSample);
+        Checks.requireNonNull("outputs", outputs);
+        Tensor[] in = checkedTensors(perSample);
+        Tensor[] out = checkedTensors(outputs);
+        PerSampleSet.check(in, batch, out);
+        PreparedSet prepared = engine.prepare(in, chunkElements());
+        try {
+            prepared.attachSamples(batch, out);
+        } catch (RuntimeException | Error e) {
+            prepared.close();
+            throw e;
+        }
+        return new PerSampleSet(engine.backend(), in, batch, out, prepared);
     }
 
     /** Registers gradient tensors; see {@link #register(List)}. */

@@ -2,10 +2,10 @@ package dev.gradclip;
 
 import dev.gradclip.internal.Checks;
 import dev.gradclip.internal.Op;
+import dev.gradclip.internal.OpArgs;
 import dev.gradclip.internal.PreparedSet;
 import dev.gradclip.internal.ResultState;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Gradient tensors registered once with a backend ({@link GradClip#register}); clipped every step.
@@ -24,8 +24,10 @@ public final class GradientSet implements AutoCloseable {
     private final ResultState state;
     private final ClipResult result;
     private final String readOnlyTensor;
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private volatile boolean closed;
+    private final OpArgs args = new OpArgs();
+    private final SetGuard guard = new SetGuard("gradient set");
+    /** The parameters attached for AGC; null until {@link #attachParameters}. */
+    private Tensor[] parameters;
 
     GradientSet(Backend backend, Tensor[] tensors, PreparedSet prepared) {
         this.backend = backend;
@@ -59,7 +61,54 @@ public final class GradientSet implements AutoCloseable {
             case ClipPolicy.GlobalNorm g -> run(Op.GLOBAL, g.nonFinite(), g.rule().code(), g.normType(), g.maxNorm());
             case ClipPolicy.PerTensorNorm t -> run(Op.PER_TENSOR, t.nonFinite(), t.rule().code(), t.normType(), t.maxNorm());
             case ClipPolicy.Value v -> run(Op.VALUE, v.nonFinite(), 0, 0.0, v.clipValue());
+            case ClipPolicy.BlockRms b -> run(Op.BLOCK_RMS, b.nonFinite(), b.rule().code(), ClipPolicy.L2, b.maxRms());
+            case ClipPolicy.Adaptive a -> {
+                if (parameters == null) {
+                    throw new IllegalStateException("adaptive clipping needs the parameters: call attachParameters first");
+                }
+                args.set(Op.AGC, a.nonFinite().code(), 0, ClipPolicy.L2, a.clipping()).eps = a.eps();
+                yield run(a.nonFinite());
+            }
         };
+    }
+
+    /**
+     * Attaches, for {@linkplain ClipPolicy#adaptive adaptive clipping}, the parameters each gradient belongs
+     * to and the gradient's output units; once, after registration (again if the parameters move). For
+     * PyTorch-layout weights: {@code set.attachParameters(params, grads.stream().map(g -> Units.torch(g.shape())).toList())}.
+     *
+     * @param parameters one per gradient tensor, in registration order, each with the same element count
+     *     and in the same kind of memory (host or device); any dtype; only read
+     * @param units one per gradient tensor
+     * @throws IllegalArgumentException if a list has the wrong size, an entry is null, counts differ, a
+     *     unit count does not divide the elements, or the memory kind differs
+     */
+    public void attachParameters(List<Tensor> parameters, List<Units> units) {
+        Checks.requireNonNull("parameters", parameters);
+        Checks.requireNonNull("units", units);
+        Checks.requireArgument(parameters.size() == array.length && units.size() == array.length, "attachParameters: "
+                + parameters.size() + " parameters and " + units.size() + " units for " + array.length + " gradients");
+        Tensor[] params = parameters.toArray(new Tensor[0]);
+        Units[] unitArray = units.toArray(new Units[0]);
+        for (int i = 0; i < array.length; i++) {
+            Tensor g = array[i];
+            Tensor p = Checks.requireNonNull("parameters of '" + g.name() + "'", params[i]);
+            Units u = Checks.requireNonNull("units of '" + g.name() + "'", unitArray[i]);
+            Checks.requireArgument(p.elementCount() == g.elementCount(), "parameters '" + p.name() + "' have "
+                    + p.elementCount() + " elements, gradient '" + g.name() + "' has " + g.elementCount());
+            Checks.requireArgument(p.isOnDevice() == g.isOnDevice(), "parameters '" + p.name() + "' must be in "
+                    + (g.isOnDevice() ? "device" : "host") + " memory like gradient '" + g.name() + "'");
+            Checks.requireArgument(g.elementCount() % u.count() == 0, "gradient '" + g.name() + "': " + u.count()
+                    + " units do not divide its " + g.elementCount() + " elements");
+        }
+        SetGuard.requireAlive(params, "parameters");
+        guard.acquire();
+        try {
+            prepared.attachUnits(params, unitArray);
+            this.parameters = params;
+        } finally {
+            guard.release();
+        }
     }
 
     /**
@@ -90,14 +139,14 @@ public final class GradientSet implements AutoCloseable {
             throw new NonFiniteGradientException(totalNorm);
         }
         if ((nonFinite && policy.nonFinite() == NonFinitePolicy.SKIP) || coef >= 1.0) {
-            acquire();
+            guard.acquire();
             try {
                 state.reset();
                 state.totalNorm = totalNorm;
                 state.coefficient = coef;
                 state.nonFinite = nonFinite;
             } finally {
-                busy.set(false);
+                guard.release();
             }
             return result;
         }
@@ -121,12 +170,18 @@ public final class GradientSet implements AutoCloseable {
     }
 
     private ClipResult run(int mode, NonFinitePolicy nonFinite, int rule, double normType, double threshold) {
-        acquire();
+        args.set(mode, nonFinite.code(), rule, normType, threshold);
+        return run(nonFinite);
+    }
+
+    /** Runs the operation already in {@link #args}. */
+    private ClipResult run(NonFinitePolicy nonFinite) {
+        guard.acquire();
         try {
-            checkTensors(mode);
+            checkTensors(args.mode);
             state.reset();
-            prepared.run(mode, nonFinite.code(), rule, normType, threshold, state);
-            if (nonFinite == NonFinitePolicy.ERROR && mode != Op.NORM && mode != Op.SCALE) {
+            prepared.run(args, state);
+            if (nonFinite == NonFinitePolicy.ERROR && args.mode != Op.NORM && args.mode != Op.SCALE) {
                 state.await();
                 if (state.nonFinite) {
                     throw new NonFiniteGradientException(state.totalNorm);
@@ -134,26 +189,14 @@ public final class GradientSet implements AutoCloseable {
             }
             return result;
         } finally {
-            busy.set(false);
-        }
-    }
-
-    private void acquire() {
-        Checks.requireState(!closed, "gradient set is closed");
-        if (!busy.compareAndSet(false, true)) {
-            throw new IllegalStateException("gradient set used by two threads at once: a GradientSet is not thread-safe");
-        }
-        if (closed) {
-            busy.set(false);
-            throw new IllegalStateException("gradient set is closed");
+            guard.release();
         }
     }
 
     private void checkTensors(int mode) {
-        for (Tensor t : array) {
-            if (!t.data().scope().isAlive()) {
-                throw new IllegalStateException("tensor '" + t.name() + "': its arena was closed after registration");
-            }
+        SetGuard.requireAlive(array, "tensor");
+        if (mode == Op.AGC) {
+            SetGuard.requireAlive(parameters, "parameters");
         }
         if (readOnlyTensor != null && Op.mayWrite(mode)) {
             throw new IllegalArgumentException("tensor '" + readOnlyTensor + "' is read-only; clipping writes to it");
@@ -168,11 +211,11 @@ public final class GradientSet implements AutoCloseable {
      * @throws UnsupportedOperationException on a host backend
      */
     public void useCudaStream(long stream) {
-        acquire();
+        guard.acquire();
         try {
             prepared.useStream(stream);
         } finally {
-            busy.set(false);
+            guard.release();
         }
     }
 
@@ -209,19 +252,6 @@ public final class GradientSet implements AutoCloseable {
     /** Releases the set's native memory; the tensors themselves are the caller's. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        if (!busy.compareAndSet(false, true)) {
-            throw new IllegalStateException("cannot close a gradient set while another thread uses it");
-        }
-        try {
-            if (!closed) {
-                closed = true;
-                prepared.close();
-            }
-        } finally {
-            busy.set(false);
-        }
+        guard.close(prepared::close);
     }
 }

@@ -125,6 +125,8 @@ abstract class BackendParityTestBase {
                             .withRule(CoefficientRule.EXACT)), smallChunk());
                 }
                 compare(set, s -> s.clip(ClipPolicy.value(0.5)), smallChunk());
+                compare(set, s -> s.clip(ClipPolicy.blockRms(0.9)), smallChunk());
+                compare(set, s -> s.clip(ClipPolicy.blockRms(1.1).withRule(CoefficientRule.TORCH)), 0);
                 compare(set, s -> s.scale(0.3), 0);
             }
         }
@@ -174,6 +176,7 @@ abstract class BackendParityTestBase {
                             compare(set, s -> s.clip(ClipPolicy.perTensorNorm(scale).withNonFinite(policy)
                                     .withNormType(ClipPolicy.INF)), 0);
                             compare(set, s -> s.clip(ClipPolicy.value(scale).withNonFinite(policy)), smallChunk());
+                            compare(set, s -> s.clip(ClipPolicy.blockRms(scale / 2).withNonFinite(policy)), 0);
                         }
                     }
                 }
@@ -194,7 +197,11 @@ abstract class BackendParityTestBase {
         double total = normOf(set, p);
         double base = Double.isFinite(total) && total > 0 ? total : 1.0;
         double threshold = base * (rnd.nextBoolean() ? 0.5 : 2.0);
-        return switch (rnd.nextInt(5)) {
+        return switch (rnd.nextInt(6)) {
+            case 5 -> {
+                double rms = base / Math.sqrt(Math.max(1, set.elementCount())) * (rnd.nextBoolean() ? 0.5 : 4.0);
+                yield s -> s.clip(new ClipPolicy.BlockRms(rms, rule, policy));
+            }
             case 0 -> s -> s.norm(p);
             case 1 -> s -> s.clip(new ClipPolicy.GlobalNorm(threshold, p, rule, policy));
             case 2 -> s -> s.clip(new ClipPolicy.PerTensorNorm(threshold / 10, p, rule, policy));
@@ -265,7 +272,7 @@ abstract class BackendParityTestBase {
         }
     }
 
-    private static void assertClose(double expected, double actual, String what) {
+    static void assertClose(double expected, double actual, String what) {
         if (Double.isNaN(expected) || Double.isNaN(actual)) {
             assertEquals(Double.isNaN(expected), Double.isNaN(actual), what + ": expected " + expected + ", got " + actual);
             return;
@@ -311,7 +318,7 @@ abstract class BackendParityTestBase {
      * Coefficients that agree to NORM_TOLERANCE give products that agree to it too (fp64 stores them
      * unrounded); narrower dtypes may then round one ulp apart.
      */
-    private static boolean closeEnough(DType dtype, double a, double b) {
+    static boolean closeEnough(DType dtype, double a, double b) {
         return Math.abs(a - b) <= ulp(dtype, a) + 2 * NORM_TOLERANCE * Math.abs(a);
     }
 
@@ -333,11 +340,11 @@ abstract class BackendParityTestBase {
         };
     }
 
-    private static boolean same(double a, double b) {
+    static boolean same(double a, double b) {
         return Double.doubleToLongBits(a) == Double.doubleToLongBits(b) || (Double.isNaN(a) && Double.isNaN(b));
     }
 
-    private static void assertUnchanged(TestSets original, TestSets test, String where) {
+    static void assertUnchanged(TestSets original, TestSets test, String where) {
         for (int t = 0; t < original.tensors.size(); t++) {
             Tensor in = original.tensors.get(t);
             Tensor o = test.tensors.get(t);

@@ -25,6 +25,15 @@ final class TestSets implements AutoCloseable {
         return s;
     }
 
+    /** {@return a set of zero tensors with the names, dtypes and sizes of {@code source}'s} */
+    static TestSets zerosLike(TestSets source) {
+        TestSets s = new TestSets();
+        for (Tensor t : source.tensors) {
+            s.add(t.name(), t.dtype(), t.elementCount());
+        }
+        return s;
+    }
+
     /** {@return a twin with the same contents in fresh memory} */
     TestSets copy() {
         return of(tensors);

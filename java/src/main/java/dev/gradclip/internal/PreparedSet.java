@@ -1,5 +1,8 @@
 package dev.gradclip.internal;
 
+import dev.gradclip.Tensor;
+import dev.gradclip.Units;
+
 /** A gradient set ready for one engine's kernels. Not thread-safe: the caller serializes use. */
 public interface PreparedSet extends AutoCloseable {
     /**
@@ -7,7 +10,13 @@ public interface PreparedSet extends AutoCloseable {
      * caller has reset. Arguments are already validated; nothing is written to the gradients when the
      * non-finite policy forbids it.
      */
-    void run(int mode, int nonFinite, int rule, double normType, double threshold, ResultState result);
+    void run(OpArgs op, ResultState result);
+
+    /** Attaches each tensor's parameters and output units, for AGC; checked by the caller. */
+    void attachUnits(Tensor[] parameters, Units[] units);
+
+    /** Attaches the batch size and the output tensors, for the per-sample modes; checked by the caller. */
+    void attachSamples(int batch, Tensor[] outputs);
 
     /** Runs later operations on CUDA stream {@code handle} (a {@code cudaStream_t}; 0 = the default stream). */
     default void useStream(long handle) {

@@ -16,14 +16,15 @@ public final class ResultState {
     public long clippedCount;
     public boolean clipped;
     public boolean nonFinite;
-    /** One entry per tensor; valid when {@link #tensorNormsValid}. */
+    /** Norms reported by the last operation (per tensor, or per sample); the first {@link #normCount} are valid. */
     public final double[] tensorNorms;
-    public boolean tensorNormsValid;
+    public int normCount;
     /** Non-null while the result still lives on the device. */
     public Pending pending;
 
-    public ResultState(int tensors) {
-        this.tensorNorms = new double[tensors];
+    /** @param normSlots the most norms an operation of the set reports */
+    public ResultState(int normSlots) {
+        this.tensorNorms = new double[normSlots];
     }
 
     /** Resets to "nothing computed" before an operation. */
@@ -33,7 +34,7 @@ public final class ResultState {
         clippedCount = 0;
         clipped = false;
         nonFinite = false;
-        tensorNormsValid = false;
+        normCount = 0;
         pending = null;
     }
 

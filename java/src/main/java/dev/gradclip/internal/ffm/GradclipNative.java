@@ -62,7 +62,7 @@ public final class GradclipNative {
 
     // ------------------------------------------------------------------ constants (#define GC_*)
 
-    public static final int GC_ABI_VERSION = 1;
+    public static final int GC_ABI_VERSION = 2;
     public static final int GC_OK = 0;
     public static final int GC_E_INVALID = 1;
     public static final int GC_E_NOMEM = 2;
@@ -78,12 +78,19 @@ public final class GradclipNative {
     public static final int GC_MODE_PER_TENSOR = 2;
     public static final int GC_MODE_VALUE = 3;
     public static final int GC_MODE_SCALE = 4;
+    public static final int GC_MODE_BLOCK_RMS = 5;
+    public static final int GC_MODE_AGC = 6;
+    public static final int GC_MODE_PER_SAMPLE_FLAT = 7;
+    public static final int GC_MODE_PER_SAMPLE_LAYER = 8;
     public static final int GC_NONFINITE_ERROR = 0;
     public static final int GC_NONFINITE_SKIP = 1;
     public static final int GC_NONFINITE_PROPAGATE = 2;
     public static final int GC_RULE_TORCH = 0;
     public static final int GC_RULE_EXACT = 1;
     public static final double GC_TORCH_EPS = 1e-6;
+    public static final int GC_UNITS_WHOLE = 0;
+    public static final int GC_UNITS_ROWS = 1;
+    public static final int GC_UNITS_COLUMNS = 2;
     public static final int GC_ISA_SCALAR = 0;
     public static final int GC_ISA_AVX2 = 1;
     public static final int GC_ISA_AVX512 = 2;
@@ -100,14 +107,25 @@ public final class GradclipNative {
             JAVA_INT.withName("dtype"),
             JAVA_INT.withName("reserved")).withName("gc_tensor");
 
-    /** {@code gc_op}: 32 bytes. */
+    /** {@code gc_op}: 64 bytes. */
     public static final StructLayout GC_OP = MemoryLayout.structLayout(
             JAVA_INT.withName("mode"),
             JAVA_INT.withName("nonfinite"),
             JAVA_INT.withName("rule"),
             JAVA_INT.withName("reserved"),
             JAVA_DOUBLE.withName("norm_type"),
-            JAVA_DOUBLE.withName("threshold")).withName("gc_op");
+            JAVA_DOUBLE.withName("threshold"),
+            JAVA_DOUBLE.withName("eps"),
+            JAVA_DOUBLE.withName("noise_multiplier"),
+            JAVA_DOUBLE.withName("divisor"),
+            JAVA_LONG.withName("seed")).withName("gc_op");
+
+    /** {@code gc_units}: 24 bytes. */
+    public static final StructLayout GC_UNITS = MemoryLayout.structLayout(
+            ADDRESS.withName("params"),
+            JAVA_LONG.withName("units"),
+            JAVA_INT.withName("layout"),
+            JAVA_INT.withName("params_dtype")).withName("gc_units");
 
     /** {@code gc_result}: 32 bytes. */
     public static final StructLayout GC_RESULT = MemoryLayout.structLayout(
@@ -302,6 +320,44 @@ public final class GradclipNative {
     public static long gc_cpu_set_chunks(MemorySegment set) {
         try {
             return (long) gc_cpu_set_chunks.Linked.HANDLE.invokeExact(set);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
+    private static final class gc_cpu_set_units {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_units", DESC);
+        }
+    }
+
+    /** {@code int gc_cpu_set_units(gc_cpu_set* set, const gc_units* units, int64_t n)} */
+    public static int gc_cpu_set_units(MemorySegment set, MemorySegment units, long n) {
+        try {
+            return (int) gc_cpu_set_units.Linked.HANDLE.invokeExact(set, units, n);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
+    private static final class gc_cpu_set_samples {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cpu.library(), "gc_cpu_set_samples", DESC);
+        }
+    }
+
+    /** {@code int gc_cpu_set_samples(gc_cpu_set* set, int64_t batch, const gc_tensor* outputs, int64_t n)} */
+    public static int gc_cpu_set_samples(MemorySegment set, long batch, MemorySegment outputs, long n) {
+        try {
+            return (int) gc_cpu_set_samples.Linked.HANDLE.invokeExact(set, batch, outputs, n);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -646,6 +702,44 @@ public final class GradclipNative {
     public static long gc_cuda_set_chunks(MemorySegment set) {
         try {
             return (long) gc_cuda_set_chunks.Linked.HANDLE.invokeExact(set);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
+    private static final class gc_cuda_set_units {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_units", DESC);
+        }
+    }
+
+    /** {@code int gc_cuda_set_units(gc_cuda_set* set, const gc_units* units, int64_t n)} */
+    public static int gc_cuda_set_units(MemorySegment set, MemorySegment units, long n) {
+        try {
+            return (int) gc_cuda_set_units.Linked.HANDLE.invokeExact(set, units, n);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("unreachable: native call threw", t);
+        }
+    }
+
+    private static final class gc_cuda_set_samples {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
+        /** Linked on first call, apart from DESC, so the descriptor can be read without the library. */
+        static final class Linked {
+            static final MethodHandle HANDLE = downcall(Cuda.library(), "gc_cuda_set_samples", DESC);
+        }
+    }
+
+    /** {@code int gc_cuda_set_samples(gc_cuda_set* set, int64_t batch, const gc_tensor* outputs, int64_t n)} */
+    public static int gc_cuda_set_samples(MemorySegment set, long batch, MemorySegment outputs, long n) {
+        try {
+            return (int) gc_cuda_set_samples.Linked.HANDLE.invokeExact(set, batch, outputs, n);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {

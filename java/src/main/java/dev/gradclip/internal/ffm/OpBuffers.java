@@ -3,6 +3,7 @@ package dev.gradclip.internal.ffm;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
 
+import dev.gradclip.internal.OpArgs;
 import dev.gradclip.internal.ResultState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,28 +18,25 @@ public final class OpBuffers {
     public final MemorySegment op;
     /** The {@code gc_result} the library fills. */
     public final MemorySegment result;
-    /** One double per tensor, the per-tensor norms. */
+    /** The norms a run reports (per tensor, or per sample). */
     public final MemorySegment norms;
-    private final int tensors;
 
-    public OpBuffers(Arena arena, int tensors) {
+    /** @param normSlots the most norms a run of the set reports */
+    public OpBuffers(Arena arena, int normSlots) {
         this.op = arena.allocate(GC_OP);
         this.result = arena.allocate(GC_RESULT);
-        this.norms = arena.allocate(ValueLayout.JAVA_DOUBLE, tensors);
-        this.tensors = tensors;
+        this.norms = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, normSlots));
     }
 
     /** Fills {@link #op}. */
-    public void writeOp(int mode, int nonFinite, int rule, double normType, double threshold) {
-        StructOffsets.writeOp(op, mode, nonFinite, rule, normType, threshold);
+    public void writeOp(OpArgs args) {
+        StructOffsets.writeOp(op, args);
     }
 
-    /** Copies {@link #result}, and the per-tensor norms when {@code withNorms}, into {@code r}. */
-    public void readInto(ResultState r, boolean withNorms) {
+    /** Copies {@link #result}, and the first {@code normCount} norms, into {@code r}. */
+    public void readInto(ResultState r, int normCount) {
         StructOffsets.readResult(result, r);
-        if (withNorms) {
-            MemorySegment.copy(norms, ValueLayout.JAVA_DOUBLE, 0, r.tensorNorms, 0, tensors);
-            r.tensorNormsValid = true;
-        }
+        MemorySegment.copy(norms, ValueLayout.JAVA_DOUBLE, 0, r.tensorNorms, 0, normCount);
+        r.normCount = normCount;
     }
 }

@@ -3,7 +3,9 @@ package dev.gradclip.internal.ffm;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_OP;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_RESULT;
 import static dev.gradclip.internal.ffm.GradclipNative.GC_TENSOR;
+import static dev.gradclip.internal.ffm.GradclipNative.GC_UNITS;
 
+import dev.gradclip.internal.OpArgs;
 import dev.gradclip.internal.ResultState;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +27,15 @@ public final class StructOffsets {
     static final long OP_RESERVED = offset(GC_OP, "reserved");
     static final long OP_NORM_TYPE = offset(GC_OP, "norm_type");
     static final long OP_THRESHOLD = offset(GC_OP, "threshold");
+    static final long OP_EPS = offset(GC_OP, "eps");
+    static final long OP_NOISE_MULTIPLIER = offset(GC_OP, "noise_multiplier");
+    static final long OP_DIVISOR = offset(GC_OP, "divisor");
+    static final long OP_SEED = offset(GC_OP, "seed");
+
+    static final long UNITS_PARAMS = offset(GC_UNITS, "params");
+    static final long UNITS_UNITS = offset(GC_UNITS, "units");
+    static final long UNITS_LAYOUT = offset(GC_UNITS, "layout");
+    static final long UNITS_PARAMS_DTYPE = offset(GC_UNITS, "params_dtype");
 
     static final long RESULT_TOTAL_NORM = offset(GC_RESULT, "total_norm");
     static final long RESULT_COEFFICIENT = offset(GC_RESULT, "coefficient");
@@ -45,14 +56,27 @@ public final class StructOffsets {
         entry.set(ValueLayout.JAVA_INT, TENSOR_RESERVED, 0);
     }
 
+    /** Writes entry {@code index} of a {@code gc_units} array. */
+    public static void writeUnits(MemorySegment table, int index, MemorySegment params, long units, int layout, int paramsDtype) {
+        MemorySegment entry = table.asSlice(index * GC_UNITS.byteSize(), GC_UNITS);
+        entry.set(ValueLayout.ADDRESS, UNITS_PARAMS, params);
+        entry.set(ValueLayout.JAVA_LONG, UNITS_UNITS, units);
+        entry.set(ValueLayout.JAVA_INT, UNITS_LAYOUT, layout);
+        entry.set(ValueLayout.JAVA_INT, UNITS_PARAMS_DTYPE, paramsDtype);
+    }
+
     /** Writes an op's fields into a {@code gc_op} segment. */
-    static void writeOp(MemorySegment op, int mode, int nonFinite, int rule, double normType, double threshold) {
-        op.set(ValueLayout.JAVA_INT, OP_MODE, mode);
-        op.set(ValueLayout.JAVA_INT, OP_NONFINITE, nonFinite);
-        op.set(ValueLayout.JAVA_INT, OP_RULE, rule);
+    static void writeOp(MemorySegment op, OpArgs a) {
+        op.set(ValueLayout.JAVA_INT, OP_MODE, a.mode);
+        op.set(ValueLayout.JAVA_INT, OP_NONFINITE, a.nonFinite);
+        op.set(ValueLayout.JAVA_INT, OP_RULE, a.rule);
         op.set(ValueLayout.JAVA_INT, OP_RESERVED, 0);
-        op.set(ValueLayout.JAVA_DOUBLE, OP_NORM_TYPE, normType);
-        op.set(ValueLayout.JAVA_DOUBLE, OP_THRESHOLD, threshold);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_NORM_TYPE, a.normType);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_THRESHOLD, a.threshold);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_EPS, a.eps);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_NOISE_MULTIPLIER, a.noiseMultiplier);
+        op.set(ValueLayout.JAVA_DOUBLE, OP_DIVISOR, a.divisor);
+        op.set(ValueLayout.JAVA_LONG, OP_SEED, a.seed);
     }
 
     /** Copies a {@code gc_result} into {@code r}. */

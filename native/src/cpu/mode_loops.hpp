@@ -1,0 +1,138 @@
+// The loops of the modes beyond norm clipping (docs/SEMANTICS.md): AGC's column units and the
+// per-sample aggregation. Included like kernel_loops.hpp (after it, same rules): each ISA level gets
+// its own copy, built on the same Lanes<R>.
+//
+// Column sums stay bit-identical across levels because each column is one chain x*x + acc, one
+// rounding per step, in row order, whether a vector lane or the scalar tail runs it.
+
+namespace gc::cpu {
+namespace {
+
+// One element widened exactly / stored with the rounding of "Writing", for the column tails that do
+// not fill a block.
+template <class T>
+double load_one(const T* p) {
+  if constexpr (std::is_same_v<T, Bf16>) return bf16_to_float(p->bits);
+  else if constexpr (std::is_same_v<T, F16>) return f16_to_float(p->bits);
+  else return static_cast<double>(*p);
+}
+template <class T>
+void store_one(T* p, double y) {
+  if constexpr (std::is_same_v<T, Bf16>) p->bits = float_to_bf16(static_cast<float>(y));
+  else if constexpr (std::is_same_v<T, F16>) p->bits = float_to_f16(static_cast<float>(y));
+  else *p = static_cast<T>(y);
+}
+// acc + x*x rounded once, as Lanes::add_square does lane by lane.
+template <class T>
+double add_square_one(double acc, double x) {
+  if constexpr (std::is_same_v<T, double>) return std::fma(x, x, acc);
+  else return acc + x * x;  // x*x is exact in fp64
+}
+
+// A block's lanes moved from TFrom's lane order (lane_element) to TTo's; the identity unless exactly
+// one of them is bf16.
+template <class R, class TFrom, class TTo>
+typename Lanes<R>::Block relane(const typename Lanes<R>::Block& b) {
+  if constexpr (std::is_same_v<TFrom, Bf16> == std::is_same_v<TTo, Bf16>) {
+    return b;
+  } else {
+    alignas(64) double lanes[kLanes], elems[kLanes];
+    Lanes<R>::store_lanes(lanes, b);
+    for (int j = 0; j < kLanes; ++j) elems[lane_element<TFrom>(j)] = lanes[j];
+    for (int j = 0; j < kLanes; ++j) lanes[j] = elems[lane_element<TTo>(j)];
+    return Lanes<R>::load_lanes(lanes);
+  }
+}
+
+// Rows are taken this many at a time so that a column's accumulator goes through memory once per step,
+// not once per row; the order of the additions stays row by row.
+constexpr int kRowsPerStep = 4;
+
+template <class R, class T>
+void column_sums_kernel(const void* data, const ColumnTile& tile, double* sums) {
+  using L = Lanes<R>;
+  const T* x = static_cast<const T*>(data);
+  const int64_t width = tile.col_end - tile.col_begin;
+  const int64_t vector_width = width - width % kLanes;
+  alignas(64) double acc[kColumnBlock];  // vector part in lane order, tail in column order
+  std::memset(acc, 0, static_cast<size_t>(width) * sizeof(double));
+  for (int64_t r = tile.row_begin; r < tile.row_end; r += kRowsPerStep) {
+    const int64_t rows = tile.row_end - r < kRowsPerStep ? tile.row_end - r : kRowsPerStep;
+    const T* row = x + r * tile.row_elems + tile.col_begin;
+    for (int64_t g = 0; g < vector_width; g += kLanes) {
+      typename L::Block a = L::load_lanes(acc + g);
+      for (int64_t q = 0; q < rows; ++q) a = L::template add_square<T>(a, L::load(row + q * tile.row_elems + g));
+      L::store_lanes(acc + g, a);
+    }
+    for (int64_t c = vector_width; c < width; ++c)
+      for (int64_t q = 0; q < rows; ++q) acc[c] = add_square_one<T>(acc[c], load_one(row + q * tile.row_elems + c));
+  }
+  for (int64_t g = 0; g < vector_width; g += kLanes)
+    for (int j = 0; j < kLanes; ++j) sums[g + lane_element<T>(j)] = acc[g + j];
+  for (int64_t c = vector_width; c < width; ++c) sums[c] = acc[c];
+}
+
+template <class R, class T>
+void scale_columns_kernel(void* data, const ColumnTile& tile, const double* coefs) {
+  using L = Lanes<R>;
+  T* x = static_cast<T*>(data);
+  const int64_t width = tile.col_end - tile.col_begin;
+  const int64_t vector_width = width - width % kLanes;
+  alignas(64) double lane_coefs[kColumnBlock];
+  bool group_scales[kColumnBlock / kLanes];
+  for (int64_t g = 0; g < vector_width; g += kLanes) {
+    bool any = false;
+    for (int j = 0; j < kLanes; ++j) {
+      lane_coefs[g + j] = coefs[g + lane_element<T>(j)];
+      any |= must_scale(lane_coefs[g + j]);
+    }
+    group_scales[g / kLanes] = any;
+  }
+  for (int64_t r = tile.row_begin; r < tile.row_end; ++r) {
+    T* row = x + r * tile.row_elems + tile.col_begin;
+    for (int64_t g = 0; g < vector_width; g += kLanes)
+      if (group_scales[g / kLanes]) L::store(row + g, L::mul(L::load(row + g), L::load_lanes(lane_coefs + g)));
+    for (int64_t c = vector_width; c < width; ++c)
+      if (must_scale(coefs[c])) store_one(row + c, load_one(row + c) * coefs[c]);
+  }
+}
+
+// Noise, division and the move to the output's lane order, for a block whose lane j holds output
+// element first + lane_element<TIn>(j).
+template <class R, class TIn, class TOut>
+typename Lanes<R>::Block finish_aggregate(typename Lanes<R>::Block acc, const AggregateArgs& a, int64_t first) {
+  using L = Lanes<R>;
+  if (a.noise) {
+    alignas(64) double z[kLanes];
+    for (int j = 0; j < kLanes; ++j) z[j] = noise_normal(a.noise_key, static_cast<uint64_t>(first + lane_element<TIn>(j)));
+    acc = L::fma(L::load_lanes(z), a.noise_std, acc);  // fma(std, z, a): the product is the same either way round
+  }
+  return relane<R, TIn, TOut>(L::div(acc, a.divisor));
+}
+
+template <class R, class TIn, class TOut>
+void aggregate_kernel(const AggregateArgs& a, int64_t offset, int64_t length) {
+  using L = Lanes<R>;
+  const TIn* x = static_cast<const TIn*>(a.input) + offset;
+  TOut* y = static_cast<TOut*>(a.output) + offset;
+  int64_t i = 0;
+  for (; i + kLanes <= length; i += kLanes) {
+    typename L::Block acc = L::zero();
+    for (int64_t b = 0; b < a.batch; ++b) acc = L::fma(L::load(x + b * a.sample_elems + i), a.coefs[b], acc);
+    L::store(y + i, finish_aggregate<R, TIn, TOut>(acc, a, offset + i));
+  }
+  if (i < length) {
+    const int64_t n = length - i;
+    typename L::Block acc = L::zero();
+    for (int64_t b = 0; b < a.batch; ++b) {
+      const Tail<TIn> tail(x + b * a.sample_elems + i, n);
+      acc = L::fma(L::load(tail.elems), a.coefs[b], acc);
+    }
+    Tail<TOut> out(y + i, n);
+    L::store(out.elems, finish_aggregate<R, TIn, TOut>(acc, a, offset + i));
+    std::memcpy(y + i, out.elems, static_cast<size_t>(n) * sizeof(TOut));
+  }
+}
+
+}  // namespace
+}  // namespace gc::cpu
