@@ -83,11 +83,35 @@ GC_API int64_t gc_cpu_set_chunks(const gc_cpu_set* set) {
 
 GC_API void gc_cpu_set_destroy(gc_cpu_set* set) { delete set; }
 
+GC_API int gc_cpu_set_units(gc_cpu_set* set, const gc_units* units, int64_t n) {
+  if (set == nullptr) return gc::fail(GC_E_INVALID, "set is NULL");
+  const auto count = static_cast<int64_t>(set->tensors.size());
+  if (const int rc = gc::validate_units(set->tensors.data(), count, units, n); rc != GC_OK) return rc;
+  return guarded("attaching units", [&] {
+    gc::cpu::attach_units(*set, units);
+    return GC_OK;
+  });
+}
+
+GC_API int gc_cpu_set_samples(gc_cpu_set* set, int64_t batch, const gc_tensor* outputs, int64_t n) {
+  if (set == nullptr) return gc::fail(GC_E_INVALID, "set is NULL");
+  const auto count = static_cast<int64_t>(set->tensors.size());
+  if (const int rc = gc::validate_samples(set->tensors.data(), count, batch, outputs, n); rc != GC_OK) return rc;
+  return guarded("attaching samples", [&] {
+    gc::cpu::attach_samples(*set, batch, outputs);
+    return GC_OK;
+  });
+}
+
 GC_API int gc_cpu_run(gc_cpu_pool* pool, gc_cpu_set* set, const gc_op* op, double* tensor_norms, gc_result* result) {
   if (pool == nullptr) return gc::fail(GC_E_INVALID, "pool is NULL");
   if (set == nullptr) return gc::fail(GC_E_INVALID, "set is NULL");
   if (result == nullptr) return gc::fail(GC_E_INVALID, "result is NULL");
   if (const int rc = gc::validate_op(op); rc != GC_OK) return rc;
+  if (op->mode == GC_MODE_AGC && !set->agc.attached)
+    return gc::fail(GC_E_INVALID, "AGC needs units: call gc_cpu_set_units first");
+  if ((op->mode == GC_MODE_PER_SAMPLE_FLAT || op->mode == GC_MODE_PER_SAMPLE_LAYER) && !set->samples.attached)
+    return gc::fail(GC_E_INVALID, "per-sample clipping needs samples: call gc_cpu_set_samples first");
   return guarded("running an operation", [&] {
     gc::cpu::run_op(pool->pool, *set, *op, tensor_norms, result);
     return GC_OK;

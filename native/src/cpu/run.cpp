@@ -3,9 +3,12 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/modes_math.hpp"
 #include "common/numeric.hpp"
+#include "cpu/agc.hpp"
 #include "cpu/dispatch.hpp"
 #include "cpu/min_combine.hpp"
+#include "cpu/per_sample.hpp"
 #include "cpu/tasks.hpp"
 
 namespace gc::cpu {
@@ -95,6 +98,25 @@ class Runner {
   gc_cpu_set& set_;
 };
 
+// Tensor i scaled by coef(set.tensor_sums[i]) (a norm or an rms by now); nothing anywhere under
+// ERROR/SKIP when an element was non-finite.
+void scale_per_tensor(Runner& runner, gc_cpu_set& set, const gc_op& op, bool nonfinite, gc_result& r) {
+  double smallest = 1.0;
+  int64_t written = 0;
+  for (size_t i = 0; i < set.tensors.size(); ++i) {
+    const double coef = coefficient(op.rule, set.tensor_sums[i], op.threshold);
+    set.coefs[i] = coef;
+    smallest = min_combine(smallest, coef);
+    written += must_scale(coef) ? 1 : 0;
+  }
+  r.coefficient = smallest;
+  if ((!nonfinite || op.nonfinite == GC_NONFINITE_PROPAGATE) && written > 0) {
+    runner.scale();
+    r.clipped = 1;
+    r.clipped_count = written;
+  }
+}
+
 // NORM, GLOBAL, PER_TENSOR.
 void run_norm_based(Runner& runner, gc_cpu_set& set, const gc_op& op, gc_result& r) {
   const double p = op.norm_type;
@@ -117,20 +139,17 @@ void run_norm_based(Runner& runner, gc_cpu_set& set, const gc_op& op, gc_result&
     }
     return;
   }
-  double smallest = 1.0;
-  int64_t written = 0;
-  for (size_t i = 0; i < set.tensors.size(); ++i) {
-    const double coef = coefficient(op.rule, set.tensor_sums[i], op.threshold);
-    set.coefs[i] = coef;
-    smallest = min_combine(smallest, coef);
-    written += must_scale(coef) ? 1 : 0;
-  }
-  r.coefficient = smallest;
-  if (may_write && written > 0) {
-    runner.scale();
-    r.clipped = 1;
-    r.clipped_count = written;
-  }
+  scale_per_tensor(runner, set, op, nonfinite, r);
+}
+
+// BLOCK_RMS: PER_TENSOR on rms_i = sqrt(s_i / count_i) with the L2 sums, whatever norm_type says.
+void run_block_rms(Runner& runner, gc_cpu_set& set, const gc_op& op, gc_result& r) {
+  double total_sum = 0.0;
+  const bool nonfinite = runner.norms(2.0, &total_sum);
+  r.total_norm = std::sqrt(total_sum);
+  r.nonfinite = nonfinite;
+  for (size_t i = 0; i < set.tensors.size(); ++i) set.tensor_sums[i] = block_rms(set.tensor_sums[i], set.tensors[i].count);
+  scale_per_tensor(runner, set, op, nonfinite, r);
 }
 
 void run_value(Runner& runner, const gc_op& op, gc_result& r) {
@@ -148,6 +167,9 @@ void run_value(Runner& runner, const gc_op& op, gc_result& r) {
 }  // namespace
 
 void run_op(Pool& pool, gc_cpu_set& set, const gc_op& op, double* tensor_norms, gc_result* result) {
+  if (op.mode == GC_MODE_AGC) return run_agc(pool, set, op, tensor_norms, result);
+  if (op.mode == GC_MODE_PER_SAMPLE_FLAT || op.mode == GC_MODE_PER_SAMPLE_LAYER)
+    return run_per_sample(pool, set, op, tensor_norms, result);
   Runner runner(pool, set);
   gc_result r{NAN, 1.0, 0, 0, 0};
   switch (op.mode) {
@@ -155,6 +177,11 @@ void run_op(Pool& pool, gc_cpu_set& set, const gc_op& op, double* tensor_norms, 
     case GC_MODE_GLOBAL:
     case GC_MODE_PER_TENSOR:
       run_norm_based(runner, set, op, r);
+      if (tensor_norms != nullptr)
+        for (size_t i = 0; i < set.tensors.size(); ++i) tensor_norms[i] = set.tensor_sums[i];
+      break;
+    case GC_MODE_BLOCK_RMS:
+      run_block_rms(runner, set, op, r);
       if (tensor_norms != nullptr)
         for (size_t i = 0; i < set.tensors.size(); ++i) tensor_norms[i] = set.tensor_sums[i];
       break;

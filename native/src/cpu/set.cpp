@@ -13,6 +13,7 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cpu_
   auto set = std::make_unique<gc_cpu_set>();
   if (const int rc = build_chunk_table(tensors, n, chunk_elems, &set->table); rc != GC_OK) return rc;
   set->tensors.assign(tensors, tensors + n);
+  set->chunk_elems = chunk_elems == 0 ? kDefaultChunkElems : chunk_elems;
   for (const gc_tensor& t : set->tensors)
     set->elements = t.count > INT64_MAX - set->elements ? INT64_MAX : set->elements + t.count;
   set->partials.resize(set->table.chunks.size());

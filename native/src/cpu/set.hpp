@@ -5,16 +5,21 @@
 #include <vector>
 
 #include "common/chunks.hpp"
+#include "cpu/agc.hpp"
 #include "cpu/kernels.hpp"
+#include "cpu/per_sample.hpp"
 #include "gradclip.h"
 
 struct gc_cpu_set {
   std::vector<gc_tensor> tensors;
   gc::ChunkTable table;
+  int64_t chunk_elems = 0;                // as resolved when created (0 became the default)
   int64_t elements = 0;                   // over all tensors (saturates at INT64_MAX)
   std::vector<gc::cpu::Partial> partials;  // one slot per chunk, written by whichever thread runs it
   std::vector<double> tensor_sums;         // per tensor: power sum, then its norm
   std::vector<double> coefs;               // per tensor: the coefficient its chunks are scaled by
+  gc::cpu::AgcPlan agc;                    // gc_cpu_set_units
+  gc::cpu::SamplesPlan samples;            // gc_cpu_set_samples
 };
 
 namespace gc::cpu {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "attach.hpp"
 #include "boundary.hpp"
 #include "common/status.hpp"
 #include "common/validate.hpp"
@@ -19,8 +20,32 @@ namespace {
 
 cudaStream_t as_stream(void* stream) { return static_cast<cudaStream_t>(stream); }
 
-bool has_tensor_norms(int32_t mode) {
-  return mode == GC_MODE_NORM || mode == GC_MODE_GLOBAL || mode == GC_MODE_PER_TENSOR;
+// The norms a run of `mode` leaves for gc_cuda_result, as gc_cpu_run counts them: where and how many.
+struct Norms {
+  const double* device;
+  int64_t count;
+};
+
+Norms norms_of(const gc_cuda_set& set, int32_t mode) {
+  const int64_t n = set.plan.view.num_tensors;
+  switch (mode) {
+    case GC_MODE_VALUE:
+    case GC_MODE_SCALE: return Norms{nullptr, 0};
+    case GC_MODE_PER_SAMPLE_FLAT: return Norms{set.plan.pairs.tensor_norms, set.plan.pairs.samples.batch};
+    case GC_MODE_PER_SAMPLE_LAYER: return Norms{set.plan.pairs.tensor_norms, set.plan.pairs.num_tensors};
+    default: return Norms{set.plan.view.tensor_norms, n};
+  }
+}
+
+// The attachment a mode needs, checked before anything is enqueued.
+int check_attachment(const gc_cuda_set& set, int32_t mode) {
+  if (mode == GC_MODE_AGC && set.plan.view.agc.tensors == nullptr) {
+    return fail(GC_E_INVALID, "AGC needs units: call gc_cuda_set_units first");
+  }
+  if ((mode == GC_MODE_PER_SAMPLE_FLAT || mode == GC_MODE_PER_SAMPLE_LAYER) && set.plan.pairs.samples.outputs == nullptr) {
+    return fail(GC_E_INVALID, "PER_SAMPLE needs samples: call gc_cuda_set_samples first");
+  }
+  return GC_OK;
 }
 
 // Kernels address the set's device memory: launching them with another device current would fail or,
@@ -51,11 +76,19 @@ GC_API int64_t gc_cuda_set_chunks(const gc_cuda_set* set) {
     fail(GC_E_INVALID, "set is NULL");
     return -1;
   }
-  return set->view.num_chunks;
+  return set->plan.view.num_chunks;
 }
 
 GC_API int gc_cuda_set_destroy(gc_cuda_set* set) {
   return guarded([&] { return gc::cuda::destroy_set(set); });
+}
+
+GC_API int gc_cuda_set_units(gc_cuda_set* set, const gc_units* units, int64_t n) {
+  return guarded([&] { return gc::cuda::attach_units(set, units, n); });
+}
+
+GC_API int gc_cuda_set_samples(gc_cuda_set* set, int64_t batch, const gc_tensor* outputs, int64_t n) {
+  return guarded([&] { return gc::cuda::attach_samples(set, batch, outputs, n); });
 }
 
 GC_API int gc_cuda_run(gc_cuda_set* set, const gc_op* op, void* stream) {
@@ -63,8 +96,9 @@ GC_API int gc_cuda_run(gc_cuda_set* set, const gc_op* op, void* stream) {
     // The op first: a bad op is reported as such before anything touches CUDA.
     if (int rc = gc::validate_op(op)) return rc;
     if (set == nullptr) return fail(GC_E_INVALID, "set is NULL");
+    if (int rc = check_attachment(*set, op->mode)) return rc;
     if (int rc = check_current_device(set)) return rc;
-    const int rc = gc::cuda::launch_op(set->view, set->dtype_class, set->grid, *op, as_stream(stream));
+    const int rc = gc::cuda::launch_op(set->plan, *op, as_stream(stream));
     // After a failed launch the device result is not this op's: refuse to report it.
     set->has_result = rc == GC_OK;
     set->last_mode = op->mode;
@@ -79,15 +113,16 @@ GC_API int gc_cuda_result(gc_cuda_set* set, void* stream, double* tensor_norms, 
     if (!set->has_result) return fail(GC_E_INVALID, "no successful gc_cuda_run on this set yet");
     // Enqueued behind the run on the same stream, then one wait for the stream: only that stream syncs.
     gc_result staged;
-    if (int rc = check(cudaMemcpyAsync(&staged, &set->view.control->result, sizeof staged, cudaMemcpyDeviceToHost,
+    if (int rc = check(cudaMemcpyAsync(&staged, &set->plan.view.control->result, sizeof staged, cudaMemcpyDeviceToHost,
                                        as_stream(stream)),
                        "cudaMemcpyAsync")) {
       return rc;
     }
-    const bool norms = tensor_norms != nullptr && has_tensor_norms(set->last_mode);
-    const size_t norm_bytes = set->staged_norms.size() * sizeof(double);
+    const Norms source = norms_of(*set, set->last_mode);
+    const bool norms = tensor_norms != nullptr && source.count > 0;
+    const size_t norm_bytes = static_cast<size_t>(source.count) * sizeof(double);
     if (norms) {
-      if (int rc = check(cudaMemcpyAsync(set->staged_norms.data(), set->view.tensor_norms, norm_bytes,
+      if (int rc = check(cudaMemcpyAsync(set->staged_norms.data(), source.device, norm_bytes,
                                          cudaMemcpyDeviceToHost, as_stream(stream)),
                          "cudaMemcpyAsync")) {
         return rc;
@@ -106,7 +141,7 @@ GC_API const gc_result* gc_cuda_device_result(const gc_cuda_set* set) {
     fail(GC_E_INVALID, "set is NULL");
     return nullptr;
   }
-  return &set->view.control->result;
+  return &set->plan.view.control->result;
 }
 
 }  // extern "C"

@@ -20,7 +20,20 @@ NormKind norm_kind(double p);
 // over those kernels, at most kMaxBlocksPerSm), for sizing a persistent grid.
 int resident_blocks_per_sm(int32_t dtype_class, int* out);
 
-// Enqueues op (validated) over set on stream: at most two launches, each checked, no synchronization.
-int launch_op(const SetView& set, int32_t dtype_class, int grid, const gc_op& op, cudaStream_t stream);
+// What the launches of a set need: its views and how many blocks each launch gets.
+struct LaunchPlan {
+  int32_t dtype_class;
+  SetView view;  // the set's tensors; view.agc.tensors is NULL until units are attached
+  int grid;      // blocks over view.chunks
+  int agc_grid;       // blocks over view.agc.segments
+  int agc_unit_grid;  // blocks over view.agc.groups
+  SetView pairs;      // PER_SAMPLE_* pass 1; pairs.samples.outputs is NULL until samples are attached
+  int pair_grid;      // blocks over pairs.chunks
+  int output_grid;    // blocks over pairs.samples.chunks
+};
+
+// Enqueues op (validated; its attachment checked) on stream: at most three launches, each checked,
+// no synchronization.
+int launch_op(const LaunchPlan& plan, const gc_op& op, cudaStream_t stream);
 
 }  // namespace gc::cuda

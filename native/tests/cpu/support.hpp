@@ -295,7 +295,7 @@ struct Set {
 };
 
 inline gc_op make_op(int mode, int nonfinite, int rule, double p, double threshold) {
-  return gc_op{mode, nonfinite, rule, 0, p, threshold};
+  return gc_op{mode, nonfinite, rule, 0, p, threshold, 0.0, 0.0, 0.0, 0};
 }
 
 // Runs op once over a new set of ts (written in place); norms: NULL or one double per tensor.
@@ -398,7 +398,7 @@ inline bool close(double got, double want, double rel) {
 }
 
 inline const char* mode_name(int mode) {
-  static const char* names[] = {"NORM", "GLOBAL", "PER_TENSOR", "VALUE", "SCALE"};
+  static const char* names[] = {"NORM", "GLOBAL", "PER_TENSOR", "VALUE", "SCALE", "BLOCK_RMS", "AGC", "PER_SAMPLE_FLAT", "PER_SAMPLE_LAYER"};
   return names[mode];
 }
 

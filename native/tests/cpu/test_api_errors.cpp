@@ -122,21 +122,21 @@ void check_run() {
     gc_op op;
   };
   const Case cases[] = {
-      {"reserved != 0", gc_op{GC_MODE_GLOBAL, 0, 0, 1, 2.0, 1.0}},
-      {"mode -1", gc_op{-1, 0, 0, 0, 2.0, 1.0}},
-      {"mode 5", gc_op{5, 0, 0, 0, 2.0, 1.0}},
-      {"nonfinite 3", gc_op{GC_MODE_GLOBAL, 3, 0, 0, 2.0, 1.0}},
-      {"nonfinite -1", gc_op{GC_MODE_VALUE, -1, 0, 0, 2.0, 1.0}},
-      {"rule 2 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 2, 0, 2.0, 1.0}},
-      {"rule -1 (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, -1, 0, 2.0, 1.0}},
-      {"norm_type 0 (NORM)", gc_op{GC_MODE_NORM, 0, 0, 0, 0.0, 1.0}},
-      {"norm_type -2 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, -2.0, 1.0}},
-      {"norm_type NaN (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, 0, 0, NAN, 1.0}},
-      {"norm_type -inf (NORM)", gc_op{GC_MODE_NORM, 0, 0, 0, -INFINITY, 1.0}},
-      {"threshold NaN (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, 2.0, NAN}},
-      {"threshold inf (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, 0, 0, 2.0, INFINITY}},
-      {"threshold -1 (VALUE)", gc_op{GC_MODE_VALUE, 0, 0, 0, 2.0, -1.0}},
-      {"threshold -0.5 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, 2.0, -0.5}},
+      {"reserved != 0", gc_op{GC_MODE_GLOBAL, 0, 0, 1, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"mode -1", gc_op{-1, 0, 0, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"mode 9", gc_op{9, 0, 0, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"nonfinite 3", gc_op{GC_MODE_GLOBAL, 3, 0, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"nonfinite -1", gc_op{GC_MODE_VALUE, -1, 0, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"rule 2 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 2, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"rule -1 (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, -1, 0, 2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"norm_type 0 (NORM)", gc_op{GC_MODE_NORM, 0, 0, 0, 0.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"norm_type -2 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, -2.0, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"norm_type NaN (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, 0, 0, NAN, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"norm_type -inf (NORM)", gc_op{GC_MODE_NORM, 0, 0, 0, -INFINITY, 1.0, 0.0, 0.0, 0.0, 0}},
+      {"threshold NaN (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, 2.0, NAN, 0.0, 0.0, 0.0, 0}},
+      {"threshold inf (PER_TENSOR)", gc_op{GC_MODE_PER_TENSOR, 0, 0, 0, 2.0, INFINITY, 0.0, 0.0, 0.0, 0}},
+      {"threshold -1 (VALUE)", gc_op{GC_MODE_VALUE, 0, 0, 0, 2.0, -1.0, 0.0, 0.0, 0.0, 0}},
+      {"threshold -0.5 (GLOBAL)", gc_op{GC_MODE_GLOBAL, 0, 0, 0, 2.0, -0.5, 0.0, 0.0, 0.0, 0}},
   };
   const auto run_fails = [&](const char* what, gc_cpu_pool* p, gc_cpu_set* s, const gc_op* op, bool with_result) {
     gc_result r = poisoned_result();
@@ -154,12 +154,12 @@ void check_run() {
 
   // Fields a mode does not use are not checked: they must not fail.
   gc_result r;
-  const gc_op value_any_p = gc_op{GC_MODE_VALUE, GC_NONFINITE_ERROR, 9, 0, -1.0, 1e9};
+  const gc_op value_any_p = gc_op{GC_MODE_VALUE, GC_NONFINITE_ERROR, 9, 0, -1.0, 1e9, 0.0, 0.0, 0.0, 0};
   t::expect(gc_cpu_run(pool.p, set.s, &value_any_p, nullptr, &r) == GC_OK, "VALUE with unused rule/norm_type failed: %s",
             gc_cpu_last_error());
-  const gc_op scale_nan = gc_op{GC_MODE_SCALE, GC_NONFINITE_ERROR, 9, 0, NAN, 1.0};
+  const gc_op scale_nan = gc_op{GC_MODE_SCALE, GC_NONFINITE_ERROR, 9, 0, NAN, 1.0, 0.0, 0.0, 0.0, 0};
   t::expect(gc_cpu_run(pool.p, set.s, &scale_nan, nullptr, &r) == GC_OK, "SCALE by 1 with NaN norm_type failed");
-  const gc_op norm_rule = gc_op{GC_MODE_NORM, GC_NONFINITE_ERROR, 9, 0, 2.0, NAN};
+  const gc_op norm_rule = gc_op{GC_MODE_NORM, GC_NONFINITE_ERROR, 9, 0, 2.0, NAN, 0.0, 0.0, 0.0, 0};
   t::expect(gc_cpu_run(pool.p, set.s, &norm_rule, nullptr, &r) == GC_OK, "NORM with unused rule/threshold failed");
   t::compare(ts, original, "valid calls that write nothing");
 }

@@ -60,6 +60,45 @@ final class SafetensorsFile {
         this.copies = copies;
     }
 
+    /**
+     * {@return a new file of zero tensors with these names, dtypes and shapes, in this order (their
+     * data 64-byte aligned in {@code arena}), ready to be filled and written}
+     */
+    static SafetensorsFile create(List<String> names, List<DType> dtypes, List<long[]> shapes, Arena arena) {
+        List<Entry> entries = new ArrayList<>();
+        StringBuilder json = new StringBuilder("{");
+        long offset = 0;
+        for (int i = 0; i < names.size(); i++) {
+            long count = 1;
+            for (long d : shapes.get(i)) {
+                count = Math.multiplyExact(count, d);
+            }
+            long end = offset + count * dtypes.get(i).byteSize();
+            entries.add(new Entry(names.get(i), dtypes.get(i), shapes.get(i), offset, end));
+            json.append(i == 0 ? "" : ",").append(Json.quote(names.get(i))).append(":{\"dtype\":")
+                    .append(Json.quote(dtypes.get(i).safetensorsName())).append(",\"shape\":[");
+            for (int d = 0; d < shapes.get(i).length; d++) {
+                json.append(d == 0 ? "" : ",").append(shapes.get(i)[d]);
+            }
+            json.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        byte[] header = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        MemorySegment data = arena.allocate(Math.max(1, offset), 64);
+        List<Tensor> tensors = new ArrayList<>();
+        List<MemorySegment[]> copies = new ArrayList<>();
+        for (Entry e : entries) {
+            MemorySegment slice = data.asSlice(e.begin, e.end - e.begin);
+            if (e.begin % e.dtype.byteSize() != 0) { // an F16 before an F32 leaves the F32 misaligned
+                MemorySegment aligned = arena.allocate(Math.max(1, slice.byteSize()), 64);
+                copies.add(new MemorySegment[] {aligned, slice});
+                slice = aligned;
+            }
+            tensors.add(Tensor.of(e.name, slice, e.dtype, e.shape));
+        }
+        return new SafetensorsFile(header, data, offset, entries, tensors, copies);
+    }
+
     static SafetensorsFile read(Path file, Arena arena) throws IOException, BadFileException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -154,6 +154,63 @@ class ClipCommandTest {
     }
 
     @Test
+    void blockRmsUsesOptaxsRuleByDefault() throws Exception {
+        Path in = file("in.safetensors", TWO, floats(3, 4, 12));
+        Path out = dir.resolve("out.safetensors");
+        Run r = run("--in", in.toString(), "--out", out.toString(), "--mode", "block-rms", "--max-norm", "1", "--backend", "java");
+        assertEquals(0, r.status, r.err);
+        byte[] written = Files.readAllBytes(out);
+        int data = written.length - 12;
+        double rmsA = 5 / Math.sqrt(2);
+        assertArrayEquals(new float[] {(float) (3 / rmsA), (float) (4 / rmsA), 1f}, floatsAt(written, data, 3));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out.trim());
+        assertEquals(2L, json.get("clipped_count"));
+    }
+
+    @Test
+    void agcTakesTheParametersByNameAndClipsRows() throws Exception {
+        // a: one unit (1-D): g = 5, w = 1 -> limit 0.5 -> scaled by 0.1. b: [1,1]: g = 12, w = 1000 -> kept.
+        Path in = file("g.safetensors", TWO, floats(3, 4, 12));
+        String paramsHeader = "{\"b\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[0,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+        Path params = file("w.safetensors", paramsHeader, floats(1000, 1, 0));
+        Path out = dir.resolve("out.safetensors");
+        Run r = run("--in", in.toString(), "--out", out.toString(), "--mode", "agc", "--clip-factor", "0.5",
+                "--params", params.toString(), "--backend", "java");
+        assertEquals(0, r.status, r.err);
+        byte[] written = Files.readAllBytes(out);
+        assertArrayEquals(new float[] {0.3f, 0.4f, 12f}, floatsAt(written, written.length - 12, 3));
+        Run missing = run("--in", in.toString(), "--out", dir.resolve("x.safetensors").toString(), "--mode", "agc",
+                "--clip-factor", "0.5", "--params", in.toString().replace("g.", "nope."), "--backend", "java");
+        assertEquals(1, missing.status);
+        assertFalse(Files.exists(dir.resolve("x.safetensors")));
+    }
+
+    @Test
+    void perSampleWritesTheClippedSumWithoutTheBatchDimension() throws Exception {
+        // Two samples of x[2]: [3, 4] (norm 5) and [0.3, 0.4] (0.5). C = 1, exact rule, mean.
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
+        Path in = file("ps.safetensors", header, floats(3, 4, 0.3f, 0.4f));
+        Path out = dir.resolve("agg.safetensors");
+        Run r = run("--in", in.toString(), "--out", out.toString(), "--mode", "per-sample-flat", "--max-norm", "1",
+                "--batch", "2", "--rule", "exact", "--mean", "--backend", "java");
+        assertEquals(0, r.status, r.err);
+        byte[] written = Files.readAllBytes(out);
+        assertTrue(new String(written, StandardCharsets.UTF_8).contains("\"shape\":[2]"));
+        assertArrayEquals(new float[] {(float) ((0.6 + (double) 0.3f) / 2), (float) ((0.8 + (double) 0.4f) / 2)},
+                floatsAt(written, written.length - 8, 2), 1e-7f);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out.trim());
+        assertEquals(List.of(5.0, 0.5), ((List<?>) json.get("samples")).stream()
+                .map(v -> Math.round((Double) v * 1e6) / 1e6).toList());
+        Run wrongBatch = run("--in", in.toString(), "--out", dir.resolve("y.safetensors").toString(),
+                "--mode", "per-sample-layer", "--max-norm", "1", "--batch", "3", "--backend", "java");
+        assertEquals(1, wrongBatch.status);
+        assertTrue(wrongBatch.err.contains("leading batch dimension"), wrongBatch.err);
+    }
+
+    @Test
     void badArgumentsExitTwo() throws Exception {
         assertEquals(2, run("--mode", "global").status);
         assertEquals(2, run("--in", "a", "--out", "b", "--mode", "value", "--max-norm", "1").status);
