@@ -46,12 +46,12 @@ __device__ __forceinline__ void visit_one(S* at, Visitor& visitor) {
   if (visitor.visit(one)) *at = one[0];
 }
 
-// Called by all kBlockSize threads of the block with the same arguments.
+// Called by `threads` threads, numbered tid = 0 .. threads - 1, with the same p and len: a whole block
+// walks a chunk, a few lanes of a warp walk one short AGC unit.
 template <typename S, typename Visitor>
-__device__ __forceinline__ void visit_chunk(S* p, int64_t len, Visitor& visitor) {
+__device__ __forceinline__ void visit_span(S* p, int64_t len, Visitor& visitor, int64_t tid, int64_t threads) {
   using Vec = Vector<S>;
   constexpr int64_t kElem = static_cast<int64_t>(sizeof(S));
-  const int64_t tid = threadIdx.x;
 
   // p is aligned to its element size (validated), so the distance to the boundary is whole elements.
   const int64_t misalign = static_cast<int64_t>(reinterpret_cast<uintptr_t>(p) % kVectorBytes);
@@ -60,26 +60,32 @@ __device__ __forceinline__ void visit_chunk(S* p, int64_t len, Visitor& visitor)
   const int64_t vectors = (len - head) / Vec::kLanes;
   const int64_t tail_begin = head + vectors * Vec::kLanes;
 
-  if (tid < head) visit_one(p + tid, visitor);
+  for (int64_t i = tid; i < head; i += threads) visit_one(p + i, visitor);
 
   Vec* body = reinterpret_cast<Vec*>(p + head);
-  constexpr int64_t kStride = static_cast<int64_t>(kBlockSize) * kUnroll;
-  for (int64_t first = tid; first < vectors; first += kStride) {
+  const int64_t stride = threads * kUnroll;
+  for (int64_t first = tid; first < vectors; first += stride) {
     // All loads first, then the work: kUnroll independent 16-byte loads in flight per thread.
     Vec buf[kUnroll];
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      const int64_t i = first + static_cast<int64_t>(u) * kBlockSize;
+      const int64_t i = first + static_cast<int64_t>(u) * threads;
       if (i < vectors) buf[u] = load_vector(body + i);
     }
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      const int64_t i = first + static_cast<int64_t>(u) * kBlockSize;
+      const int64_t i = first + static_cast<int64_t>(u) * threads;
       if (i < vectors && visitor.visit(buf[u].v)) store_vector(body + i, buf[u]);
     }
   }
 
-  if (tid < len - tail_begin) visit_one(p + tail_begin + tid, visitor);
+  for (int64_t i = tail_begin + tid; i < len; i += threads) visit_one(p + i, visitor);
+}
+
+// Called by all kBlockSize threads of the block with the same arguments.
+template <typename S, typename Visitor>
+__device__ __forceinline__ void visit_chunk(S* p, int64_t len, Visitor& visitor) {
+  visit_span(p, len, visitor, static_cast<int64_t>(threadIdx.x), static_cast<int64_t>(kBlockSize));
 }
 
 }  // namespace gc::cuda

@@ -47,7 +47,7 @@ class GradclipNativeHeaderTest {
         return switch (t) {
             case "void" -> null;
             case "int", "int32_t" -> ValueLayout.JAVA_INT;
-            case "int64_t" -> ValueLayout.JAVA_LONG;
+            case "int64_t", "uint64_t" -> ValueLayout.JAVA_LONG;
             case "double" -> ValueLayout.JAVA_DOUBLE;
             default -> throw new AssertionError("the test does not know C type '" + t + "': extend layoutOf");
         };
@@ -124,7 +124,8 @@ class GradclipNativeHeaderTest {
     @Test
     void structLayoutsMatchTheHeader() throws Exception {
         Map<String, StructLayout> bound = Map.of(
-                "gc_tensor", GradclipNative.GC_TENSOR, "gc_op", GradclipNative.GC_OP, "gc_result", GradclipNative.GC_RESULT);
+                "gc_tensor", GradclipNative.GC_TENSOR, "gc_op", GradclipNative.GC_OP, "gc_result", GradclipNative.GC_RESULT,
+                "gc_units", GradclipNative.GC_UNITS);
         Matcher s = STRUCT.matcher(header());
         int structs = 0;
         while (s.find()) {
@@ -153,5 +154,17 @@ class GradclipNativeHeaderTest {
             assertEquals(offset, layout.byteSize(), s.group(1) + " size");
         }
         assertEquals(bound.size(), structs, "structs parsed");
+    }
+
+    @Test
+    void javaEnumsUseTheHeadersCodes() {
+        // CpuSet and CudaSet pass Units.Layout's ordinal as GC_UNITS_*, and Op's codes as GC_MODE_*.
+        assertEquals(GradclipNative.GC_UNITS_WHOLE, dev.gradclip.Units.Layout.WHOLE.ordinal());
+        assertEquals(GradclipNative.GC_UNITS_ROWS, dev.gradclip.Units.Layout.ROWS.ordinal());
+        assertEquals(GradclipNative.GC_UNITS_COLUMNS, dev.gradclip.Units.Layout.COLUMNS.ordinal());
+        assertEquals(GradclipNative.GC_MODE_BLOCK_RMS, dev.gradclip.internal.Op.BLOCK_RMS);
+        assertEquals(GradclipNative.GC_MODE_AGC, dev.gradclip.internal.Op.AGC);
+        assertEquals(GradclipNative.GC_MODE_PER_SAMPLE_FLAT, dev.gradclip.internal.Op.PER_SAMPLE_FLAT);
+        assertEquals(GradclipNative.GC_MODE_PER_SAMPLE_LAYER, dev.gradclip.internal.Op.PER_SAMPLE_LAYER);
     }
 }
