@@ -1,20 +1,25 @@
 // The launches of one op for kernels compiled for storage type D (or AnyDtype). Defined once here,
 // instantiated once per D in kernels_<dtype>.cu, so the five compilations build in parallel.
 //
-// Launches per mode (at most two per run, whatever the number of tensors):
+// Launches per mode (at most three per run, whatever the number of tensors):
 //   NORM                 norm_kernel
-//   GLOBAL, PER_TENSOR   norm_kernel, then write_kernel (returns at once unless the device said write)
+//   GLOBAL, PER_TENSOR,  norm_kernel, then write_kernel (returns at once unless the device said write)
+//   BLOCK_RMS
 //   VALUE + PROPAGATE    value_kernel<write>
 //   VALUE + ERROR/SKIP   value_kernel<count>, then write_kernel<kClamp>
 //   SCALE                write_kernel<kScaleBy>
+//   AGC                  agc_partial_kernel, agc_unit_kernel, agc_write_kernel (agc_kernels.cuh)
+//   PER_SAMPLE_*         norm_kernel<L2> over the pairs view, then sample_output_kernel
 #pragma once
 #include <cuda_runtime_api.h>
 
 #include "common/status.hpp"
 #include "device_types.hpp"
 #include "errors.hpp"
+#include "agc_kernels.cuh"
 #include "launch.hpp"
 #include "norm_kernel.cuh"
+#include "sample_kernel.cuh"
 #include "tuning.hpp"
 #include "value_kernel.cuh"
 #include "write_kernel.cuh"
@@ -44,7 +49,9 @@ int launch_norm(const SetView& set, const OpArgs& a, int grid, cudaStream_t stre
 }
 
 template <typename D>
-int launch_op_for(const SetView& set, int grid, const OpArgs& a, cudaStream_t stream) {
+int launch_op_for(const LaunchPlan& plan, const OpArgs& a, cudaStream_t stream) {
+  const SetView& set = plan.view;
+  const int grid = plan.grid;
   switch (a.mode) {
     case GC_MODE_NORM:
       return launch_norm<D>(set, a, grid, stream);
@@ -52,6 +59,7 @@ int launch_op_for(const SetView& set, int grid, const OpArgs& a, cudaStream_t st
       if (int rc = launch_norm<D>(set, a, grid, stream)) return rc;
       return launch_kernel(write_kernel<D, WriteKind::kGlobal>, "write_kernel<Global>", grid, stream, set, a);
     case GC_MODE_PER_TENSOR:
+    case GC_MODE_BLOCK_RMS:
       if (int rc = launch_norm<D>(set, a, grid, stream)) return rc;
       return launch_kernel(write_kernel<D, WriteKind::kPerTensor>, "write_kernel<PerTensor>", grid, stream, set, a);
     case GC_MODE_VALUE:
@@ -62,6 +70,17 @@ int launch_op_for(const SetView& set, int grid, const OpArgs& a, cudaStream_t st
       return launch_kernel(write_kernel<D, WriteKind::kClamp>, "write_kernel<Clamp>", grid, stream, set, a);
     case GC_MODE_SCALE:
       return launch_kernel(write_kernel<D, WriteKind::kScaleBy>, "write_kernel<ScaleBy>", grid, stream, set, a);
+    case GC_MODE_AGC:
+      if (int rc = launch_kernel(agc_partial_kernel<D>, "agc_partial_kernel", plan.agc_grid, stream, set, a)) return rc;
+      if (int rc = launch_kernel(agc_unit_kernel<D>, "agc_unit_kernel", plan.agc_unit_grid, stream, set, a)) return rc;
+      return launch_kernel(agc_write_kernel<D>, "agc_write_kernel", plan.agc_grid, stream, set, a);
+    case GC_MODE_PER_SAMPLE_FLAT:
+    case GC_MODE_PER_SAMPLE_LAYER:
+      if (int rc = launch_kernel(norm_kernel<D, NormKind::kL2>, "norm_kernel<L2>", plan.pair_grid, stream, plan.pairs,
+                                 a)) {
+        return rc;
+      }
+      return launch_kernel(sample_output_kernel<D>, "sample_output_kernel", plan.output_grid, stream, plan.pairs, a);
     default:
       return fail(GC_E_INTERNAL, "unknown mode %d after validation", a.mode);
   }
@@ -91,6 +110,10 @@ int resident_blocks_for(int* out) {
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kPerTensor>, &blocks);
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kClamp>, &blocks);
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kScaleBy>, &blocks);
+  if (!rc) rc = lower_to_occupancy(agc_partial_kernel<D>, &blocks);
+  if (!rc) rc = lower_to_occupancy(agc_unit_kernel<D>, &blocks);
+  if (!rc) rc = lower_to_occupancy(agc_write_kernel<D>, &blocks);
+  if (!rc) rc = lower_to_occupancy(sample_output_kernel<D>, &blocks);
   if (rc) return rc;
   *out = blocks < 1 ? 1 : blocks;
   return GC_OK;
@@ -98,7 +121,7 @@ int resident_blocks_for(int* out) {
 
 // Each kernels_<dtype>.cu instantiates both for its D; launch.cu only calls them.
 #define GC_CUDA_INSTANTIATE_LAUNCHES(D)                                            \
-  template int launch_op_for<D>(const SetView&, int, const OpArgs&, cudaStream_t); \
+  template int launch_op_for<D>(const LaunchPlan&, const OpArgs&, cudaStream_t); \
   template int resident_blocks_for<D>(int*);
 
 }  // namespace gc::cuda

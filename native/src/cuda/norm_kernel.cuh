@@ -1,6 +1,6 @@
-// Pass 1 of NORM, GLOBAL and PER_TENSOR: one launch computes every chunk's partial, every tensor's
-// norm, the total norm, the coefficient(s) and the non-finite flag, and leaves the decision for the
-// write launch in DeviceControl.
+// Pass 1 of NORM, GLOBAL, PER_TENSOR and BLOCK_RMS (and of PER_SAMPLE_*, over the pairs view of
+// samples.cpp): one launch computes every chunk's partial, every tensor's norm, the total norm, the
+// coefficient(s) and the non-finite flag, and leaves the decision for the write launch in DeviceControl.
 //
 // Order of every floating-point operation (what makes the norms bit-identical across runs):
 //  1. chunk partial: each thread's elements in visit_chunk order, then cub::BlockReduce (fixed tree);
@@ -17,9 +17,11 @@
 #include <cstdint>
 
 #include "block.cuh"
+#include "common/modes_math.hpp"
 #include "common/numeric.hpp"
 #include "device_types.hpp"
 #include "elements.cuh"
+#include "sample_finish.cuh"
 #include "tuning.hpp"
 #include "visit.cuh"
 #include "visitors.cuh"
@@ -105,11 +107,19 @@ __device__ void finish_tensor(const SetView& set, int64_t t, const DeviceTensor&
 // The last block of the launch: tensor norms, total norm, coefficients, result and write decision.
 template <NormKind K>
 __device__ void finish_op(const SetView& set, const OpArgs& op, ReduceStorage& tmp) {
+  if constexpr (K == NormKind::kL2) {
+    if (op.mode == GC_MODE_PER_SAMPLE_FLAT || op.mode == GC_MODE_PER_SAMPLE_LAYER) {
+      finish_samples(set, op, tmp);
+      return;
+    }
+  }
   const int64_t n = set.num_tensors;
   const int64_t per_thread = (n + kBlockSize - 1) / kBlockSize;
   const int64_t begin = static_cast<int64_t>(threadIdx.x) * per_thread < n ? threadIdx.x * per_thread : n;
   const int64_t end = begin + per_thread < n ? begin + per_thread : n;
-  const bool per_tensor = op.mode == GC_MODE_PER_TENSOR;
+  // BLOCK_RMS is PER_TENSOR with the rms in place of the norm (op.norm_type is 2 then).
+  const bool rms = op.mode == GC_MODE_BLOCK_RMS;
+  const bool per_tensor = op.mode == GC_MODE_PER_TENSOR || rms;
 
   double total = 0.0;
   int nonfinite = 0;
@@ -120,7 +130,7 @@ __device__ void finish_op(const SetView& set, const OpArgs& op, ReduceStorage& t
     const double s = __ldcg(set.tensor_sums + i);
     nonfinite |= __ldcg(set.tensor_flags + i);
     total = combine<K>(total, s);
-    const double norm = gc::finish_norm(op.norm_type, s);
+    const double norm = rms ? gc::block_rms(s, set.tensors[i].count) : gc::finish_norm(op.norm_type, s);
     set.tensor_norms[i] = norm;
     if (per_tensor) {
       const double coef = gc::coefficient(op.rule, norm, op.threshold);

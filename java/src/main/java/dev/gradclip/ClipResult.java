@@ -19,15 +19,18 @@ public final class ClipResult {
         this.state = state;
     }
 
-    /** {@return the norm over all tensors before clipping; NaN after a value clip or a scale} */
+    /**
+     * {@return the L2 (or p-) norm over all tensors before clipping; the largest per-sample norm after a
+     * per-sample aggregation; NaN after a value clip or a scale}
+     */
     public double totalNorm() {
         state.await();
         return state.totalNorm;
     }
 
     /**
-     * {@return the coefficient: of the total norm (global clip), the smallest per-tensor one
-     * (per-tensor clip), the one given (scale); 1 otherwise}
+     * {@return the coefficient: of the total norm (global clip), the smallest per-tensor, per-unit or
+     * per-sample one (per-tensor, block RMS, adaptive, per-sample), the one given (scale); 1 otherwise}
      */
     public double coefficient() {
         state.await();
@@ -41,8 +44,9 @@ public final class ClipResult {
     }
 
     /**
-     * {@return how much was clipped: 1 or 0 (global clip, scale), tensors written (per-tensor clip),
-     * elements changed (value clip)}
+     * {@return how much was clipped: 1 or 0 (global clip, scale), tensors written (per-tensor, block RMS),
+     * units written (adaptive), elements changed (value clip), samples or (sample, tensor) pairs clipped
+     * (per-sample FLAT or PER_LAYER)}
      */
     public long clippedCount() {
         state.await();
@@ -55,7 +59,11 @@ public final class ClipResult {
         return state.nonFinite;
     }
 
-    /** {@return true when per-tensor norms are available (norm, global and per-tensor clips)} */
+    /**
+     * {@return true when norms are available: per tensor after norm, global, per-tensor, block RMS (the
+     * RMS) and adaptive clips; per sample after a {@link PerSampleSet#aggregate} (FLAT: one per sample;
+     * PER_LAYER: one per sample and tensor at {@code b · tensors + i})}
+     */
     public boolean hasTensorNorms() {
         state.await();
         return state.normCount > 0;

@@ -1,0 +1,252 @@
+// AGC against the reference: every dtype of gradients and parameters, all three layouts (units = 1,
+// units = count, empty tensors), awkward sizes around small chunks and around the column blocks, every
+// policy with NaN and infinities in gradients and parameters, on every ISA level; bit-identical across
+// thread counts; re-attaching replaces.
+#include <memory>
+
+#include "modes_reference.hpp"
+
+namespace {
+
+struct Case {
+  std::vector<t::Tensor> grads;
+  std::vector<t::RefUnits> units;
+  int64_t chunk = 0;
+  gc_op op{};
+  std::string label;
+};
+
+struct Outcome {
+  gc_result result{};
+  std::vector<double> norms;
+  std::vector<t::Tensor> grads;
+};
+
+Outcome run_library(gc_cpu_pool* pool, Case& c) {
+  Outcome o;
+  o.grads = c.grads;
+  o.norms.assign(c.grads.size(), -1.0);
+  t::Set set(o.grads, c.chunk);
+  std::vector<gc_units> views;
+  for (auto& u : c.units) views.push_back(u.view());
+  t::require(gc_cpu_set_units(set.s, views.data(), static_cast<int64_t>(views.size())), "gc_cpu_set_units");
+  t::require(gc_cpu_run(pool, set.s, &c.op, o.norms.data(), &o.result), "gc_cpu_run");
+  return o;
+}
+
+void check_against_reference(gc_cpu_pool* pool, Case& c) {
+  std::vector<t::Tensor> want = c.grads;
+  const std::vector<t::RefUnits> params_before = c.units;
+  const t::RefOutcome ref = t::ref_agc(want, c.units, c.op);
+  for (int isa : t::isas()) {
+    t::require(gc_cpu_force_isa(isa), "gc_cpu_force_isa");
+    const std::string what = c.label + " " + t::isa_name(isa);
+    const Outcome o = run_library(pool, c);
+    t::expect_result(o.result, ref.result, what);
+    t::expect_norms(o.norms, ref.norms, what);
+    t::compare(o.grads, want, what + ": gradients", t::Nan::kAny);
+  }
+  for (size_t i = 0; i < c.units.size(); ++i)
+    t::expect(c.units[i].params.words == params_before[i].params.words, "%s: parameters %zu written", c.label.c_str(), i);
+}
+
+// A tensor of `units` units of `per_unit` elements, grid data, parameters of their own dtype and scale.
+void add_tensor(Case& c, t::Rng& rng, int layout, int64_t units, int64_t per_unit) {
+  const int64_t count = units * per_unit;
+  c.grads.emplace_back(static_cast<int>(rng.below(4)), count);
+  t::fill_grid(c.grads.back(), rng, static_cast<int>(rng.below(9)) - 8);
+  t::RefUnits u;
+  u.params = t::Tensor(static_cast<int>(rng.below(4)), count);
+  t::fill_grid(u.params, rng, static_cast<int>(rng.below(9)) - 6);
+  u.units = layout == GC_UNITS_WHOLE ? 1 : units;
+  u.layout = layout;
+  c.units.push_back(std::move(u));
+}
+
+Case random_case(t::Rng& rng, int index) {
+  Case c;
+  c.chunk = rng.pick(std::vector<int64_t>{1, 7, 64, 1000, 0});
+  const int64_t chunk = c.chunk == 0 ? 65536 : c.chunk;
+  const std::vector<int64_t> unit_counts{1, 2, 3, 7, 31, 32, 33, 97, 2047, 2048, 2049, 4099};
+  const std::vector<int64_t> unit_sizes{0, 1, 2, 5, 16, 31, 33, 100, chunk - 1, chunk, chunk + 1, 2 * chunk + 1};
+  const int64_t n = 1 + rng.below(6);
+  int64_t budget = 150000;
+  for (int64_t i = 0; i < n; ++i) {
+    const int layout = static_cast<int>(rng.below(3));
+    int64_t units = layout == GC_UNITS_WHOLE ? 1 : rng.pick(unit_counts);
+    int64_t per_unit = rng.pick(unit_sizes);
+    if (per_unit < 1 && rng.below(2) == 0) per_unit = 1;  // units = count
+    if (units * per_unit > budget) per_unit = budget / units / 4;
+    budget -= units * per_unit;
+    add_tensor(c, rng, layout, units, per_unit);
+  }
+  const int policy = index % 3;
+  c.op = t::agc_op(policy, rng.pick(std::vector<double>{0.0, 0.01, 0.1, 1.0, 10.0}), rng.pick(std::vector<double>{1e-3, 0.5, 100.0}));
+  c.label = t::format("case %d (chunk %lld, %lld tensors, lambda %g, eps %g, policy %d)", index, (long long)c.chunk,
+                      (long long)n, c.op.threshold, c.op.eps, policy);
+  return c;
+}
+
+void check_random(gc_cpu_pool* pool) {
+  t::Rng rng(1234);
+  for (int index = 0; index < 60; ++index) {
+    Case c = random_case(rng, index);
+    check_against_reference(pool, c);
+  }
+}
+
+// Shapes at the edges of the layouts, one tensor each.
+void check_shapes(gc_cpu_pool* pool) {
+  t::Rng rng(99);
+  struct Shape {
+    int layout;
+    int64_t units, per_unit, chunk;
+  };
+  const Shape shapes[] = {
+      {GC_UNITS_WHOLE, 1, 1, 0},          {GC_UNITS_WHOLE, 1, 0, 0},        {GC_UNITS_ROWS, 5, 0, 0},
+      {GC_UNITS_COLUMNS, 9, 0, 0},        {GC_UNITS_ROWS, 1, 1000, 7},      {GC_UNITS_COLUMNS, 1, 1000, 7},
+      {GC_UNITS_ROWS, 1000, 1, 7},        {GC_UNITS_COLUMNS, 1000, 1, 7},   {GC_UNITS_COLUMNS, 4097, 3, 5},
+      {GC_UNITS_COLUMNS, 2049, 7, 4096},  {GC_UNITS_COLUMNS, 33, 129, 64},  {GC_UNITS_ROWS, 3, 65537, 0},
+      {GC_UNITS_WHOLE, 1, 300001, 65536}, {GC_UNITS_COLUMNS, 768, 300, 0},  {GC_UNITS_ROWS, 768, 300, 0},
+      {GC_UNITS_COLUMNS, 5, 3, 1},        {GC_UNITS_ROWS, 7, 31, 1},
+  };
+  for (const Shape& s : shapes)
+    for (double lambda : {0.0, 0.02, 1.0}) {
+      for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_PROPAGATE}) {
+        Case c;
+        c.chunk = s.chunk;
+        add_tensor(c, rng, s.layout, s.units, s.per_unit);
+        c.op = t::agc_op(policy, lambda, 1e-3);
+        c.label = t::format("layout %d, %lld units of %lld, chunk %lld, lambda %g, policy %d", s.layout, (long long)s.units,
+                            (long long)s.per_unit, (long long)s.chunk, lambda, policy);
+        check_against_reference(pool, c);
+      }
+    }
+}
+
+// NaN and infinities in gradients or parameters, under every policy, every layout.
+void check_nonfinite(gc_cpu_pool* pool) {
+  t::Rng rng(5);
+  const double specials[] = {NAN, INFINITY, -INFINITY};
+  int index = 0;
+  for (int layout : {GC_UNITS_WHOLE, GC_UNITS_ROWS, GC_UNITS_COLUMNS})
+    for (bool in_params : {false, true})
+      for (double special : specials)
+        for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_SKIP, GC_NONFINITE_PROPAGATE}) {
+          Case c;
+          c.chunk = 50;
+          add_tensor(c, rng, layout, layout == GC_UNITS_WHOLE ? 1 : 37, layout == GC_UNITS_WHOLE ? 500 : 41);
+          add_tensor(c, rng, GC_UNITS_ROWS, 4, 33);
+          t::Tensor& target = in_params ? c.units[0].params : c.grads[0];
+          target.put(rng.below(target.count), special);
+          c.op = t::agc_op(policy, 0.05, 1e-3);
+          c.label = t::format("nonfinite #%d: layout %d, %g in %s, policy %d", index++, layout, special,
+                              in_params ? "params" : "grads", policy);
+          check_against_reference(pool, c);
+        }
+  // Finite fp64 values whose squares overflow: an infinite norm, but nothing non-finite in the input.
+  for (int layout : {GC_UNITS_ROWS, GC_UNITS_COLUMNS}) {
+    Case c;
+    c.chunk = 16;
+    c.grads.emplace_back(GC_DTYPE_F64, 60);
+    for (int64_t i = 0; i < 60; ++i) c.grads[0].put(i, i % 2 ? 1e300 : -3e299);
+    t::RefUnits u;
+    u.params = t::Tensor(GC_DTYPE_F64, 60);
+    for (int64_t i = 0; i < 60; ++i) u.params.put(i, 1e300);
+    u.units = 6;
+    u.layout = layout;
+    c.units.push_back(std::move(u));
+    c.op = t::agc_op(GC_NONFINITE_ERROR, 0.5, 1e-3);
+    c.label = t::format("fp64 overflow, layout %d", layout);
+    check_against_reference(pool, c);
+  }
+}
+
+// Large enough to go multi-threaded, arbitrary (not grid) data: every thread count and ISA level
+// gives the same bits.
+void check_determinism() {
+  t::Rng rng(77);
+  Case c;
+  c.chunk = 4096;
+  const struct {
+    int layout;
+    int64_t units, per_unit;
+  } shapes[] = {{GC_UNITS_ROWS, 768, 400}, {GC_UNITS_COLUMNS, 768, 400}, {GC_UNITS_COLUMNS, 3001, 97},
+                {GC_UNITS_WHOLE, 1, 500001}, {GC_UNITS_ROWS, 3, 20011}, {GC_UNITS_COLUMNS, 70001, 1}};
+  for (const auto& s : shapes) {
+    add_tensor(c, rng, s.layout, s.units, s.per_unit);
+    t::fill_random(c.grads.back(), rng, 1.0);
+    t::fill_random(c.units.back().params, rng, 0.5);
+  }
+  std::vector<std::unique_ptr<t::Pool>> pools;
+  for (int threads : {1, 2, 3, 7}) pools.push_back(std::make_unique<t::Pool>(threads));
+  for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_PROPAGATE}) {
+    c.op = t::agc_op(policy, 0.01, 1e-3);
+    std::vector<t::Tensor> want = c.grads;
+    const t::RefOutcome ref = t::ref_agc(want, c.units, c.op);
+    bool first = true;
+    Outcome base;
+    for (int isa : t::isas()) {
+      t::require(gc_cpu_force_isa(isa), "gc_cpu_force_isa");
+      for (const auto& pool : pools) {
+        Outcome o = run_library(pool->p, c);
+        if (first) {
+          base = std::move(o);
+          first = false;
+          t::expect(base.result.clipped_count > 100, "determinism set clips only %lld units", (long long)base.result.clipped_count);
+          for (size_t i = 0; i < ref.norms.size(); ++i)
+            t::expect(t::close(base.norms[i], ref.norms[i], t::sum_tolerance(c.grads[i].count, c.grads[i].count)),
+                      "tensor %zu norm %.17g, reference %.17g", i, base.norms[i], ref.norms[i]);
+          continue;
+        }
+        const std::string what = t::format("%s, %d threads, policy %d", t::isa_name(isa), gc_cpu_pool_threads(pool->p), policy);
+        t::expect_result(o.result, base.result, what);
+        t::expect_norms(o.norms, base.norms, what);
+        for (size_t k = 0; k < o.grads.size(); ++k)
+          t::expect(o.grads[k].words == base.grads[k].words, "%s: tensor %zu differs", what.c_str(), k);
+      }
+    }
+  }
+}
+
+// A second gc_cpu_set_units replaces the first; a failed one keeps it.
+void check_reattach(gc_cpu_pool* pool) {
+  t::Rng rng(3);
+  Case a, b;
+  add_tensor(a, rng, GC_UNITS_ROWS, 10, 20);
+  b.grads = a.grads;
+  t::RefUnits cols;
+  cols.params = a.units[0].params;
+  cols.units = 20;
+  cols.layout = GC_UNITS_COLUMNS;
+  b.units.push_back(std::move(cols));
+  a.op = b.op = t::agc_op(GC_NONFINITE_ERROR, 0.05, 1e-3);
+
+  std::vector<t::Tensor> data = a.grads;
+  t::Set set(data, 0);
+  gc_units va = a.units[0].view(), vb = b.units[0].view();
+  t::require(gc_cpu_set_units(set.s, &va, 1), "set_units rows");
+  t::require(gc_cpu_set_units(set.s, &vb, 1), "set_units columns");
+  gc_units bad = vb;
+  bad.units = 7;  // does not divide 200
+  t::expect(gc_cpu_set_units(set.s, &bad, 1) == GC_E_INVALID, "bad re-attach accepted");
+  gc_result r;
+  std::vector<double> norms(1);
+  t::require(gc_cpu_run(pool, set.s, &b.op, norms.data(), &r), "run");
+  std::vector<t::Tensor> want = b.grads;
+  const t::RefOutcome ref = t::ref_agc(want, b.units, b.op);
+  t::expect_result(r, ref.result, "re-attached columns");
+  t::compare(data, want, "re-attached columns");
+}
+
+}  // namespace
+
+int main() {
+  t::Pool pool(2);
+  check_random(pool.p);
+  check_shapes(pool.p);
+  check_nonfinite(pool.p);
+  check_reattach(pool.p);
+  check_determinism();
+  return t::finish("test_agc");
+}
