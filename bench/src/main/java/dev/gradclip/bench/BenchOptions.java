@@ -22,6 +22,7 @@ import java.util.Set;
  * @param reps timed runs per case, at most
  * @param maxSeconds time after which a case stops adding repetitions (it keeps at least {@link #MIN_REPS})
  * @param threads worker threads of the cpu backend and of the host floor (0: one per core)
+ * @param batch samples of the per-sample modes' inputs, before {@link Workload#fitBatch} reduces them
  * @param json where to write the JSON records, or null
  * @param csv where to write the CSV records, or null
  * @param plot where to write the PNG bar chart, or null
@@ -29,7 +30,7 @@ import java.util.Set;
  * @param help true when usage was asked for
  */
 public record BenchOptions(List<Backend> backends, List<String> sets, Path shapesFile, List<Mode> modes,
-        List<DType> dtypes, List<String> peers, int warmup, int reps, double maxSeconds, int threads, Path json,
+        List<DType> dtypes, List<String> peers, int warmup, int reps, double maxSeconds, int threads, int batch, Path json,
         Path csv, Path plot, String python, boolean help) {
 
     /** Peer names of {@code --peers}, in report order. */
@@ -37,7 +38,10 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
 
     /** The options that take a value. */
     private static final Set<String> VALUE_FLAGS = Set.of("--backend", "--set", "--shapes", "--mode", "--dtype", "--peers",
-            "--warmup", "--reps", "--max-seconds", "--threads", "--json", "--csv", "--plot", "--python");
+            "--warmup", "--reps", "--max-seconds", "--threads", "--batch", "--json", "--csv", "--plot", "--python");
+
+    /** Samples of the per-sample modes' inputs unless --batch says otherwise. */
+    public static final int DEFAULT_BATCH = 4;
 
     /** Fewest timed runs a case keeps when --max-seconds cuts it short. */
     public static final int MIN_REPS = 3;
@@ -54,7 +58,8 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
                                 runs alone unless --set is given too
               --all             every built-in set, gpt2-1.5b included (6.2 GB in fp32; skipped, saying so,
                                 when memory is short)
-              --mode LIST       norm,global-noclip,global-clip,per-tensor,value (default: all)
+              --mode LIST       norm,global-noclip,global-clip,per-tensor,value (the default), and
+                                block-rms,agc,agc-noclip,per-sample,per-sample-noise
               --dtype LIST      f32,bf16,f16,f64 (default: f32)
               --peers LIST      javaloop,nd4j,djl,pytorch or none (default: all; missing ones are listed
                                 with the command that installs them)
@@ -63,6 +68,8 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
               --max-seconds S   warm-up, then timing, stop adding runs after S seconds each, keeping 1 warm-up
                                 and 3 timed runs at least (default 1)
               --threads N       cpu backend and host floor threads (default 0: one per core)
+              --batch N         samples of the per-sample modes' inputs (default 4; fewer where N samples
+                                of the set would pass 1.2 GB, saying so)
               --json FILE       write one JSON record per measurement
               --csv FILE        the same records as CSV
               --plot FILE.png   bar chart of % of floor per backend and case
@@ -80,13 +87,14 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
         List<String> sets = null;
         Path shapes = null;
         boolean all = false;
-        List<Mode> modes = List.of(Mode.values());
+        List<Mode> modes = Mode.DEFAULTS;
         List<DType> dtypes = List.of(DType.F32);
         List<String> peers = PEER_NAMES;
         int warmup = 1;
         int reps = 5;
         double maxSeconds = 1.0;
         int threads = 0;
+        int batch = DEFAULT_BATCH;
         Path json = null;
         Path csv = null;
         Path plot = null;
@@ -134,6 +142,7 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
                 case "--reps" -> reps = integer(flag, value, 1);
                 case "--max-seconds" -> maxSeconds = seconds(flag, value);
                 case "--threads" -> threads = integer(flag, value, 0);
+                case "--batch" -> batch = integer(flag, value, 1);
                 case "--json" -> json = Path.of(value);
                 case "--csv" -> csv = Path.of(value);
                 case "--plot" -> plot = Path.of(value);
@@ -146,7 +155,7 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
         } else if (sets == null) {
             sets = shapes == null ? BuiltinSets.DEFAULT_NAMES : List.of();
         }
-        return new BenchOptions(backends, sets, shapes, modes, dtypes, peers, warmup, reps, maxSeconds, threads, json,
+        return new BenchOptions(backends, sets, shapes, modes, dtypes, peers, warmup, reps, maxSeconds, threads, batch, json,
                 csv, plot, python, help);
     }
 

@@ -4,7 +4,6 @@ import dev.gradclip.Backend;
 import dev.gradclip.DType;
 import dev.gradclip.GradClip;
 import dev.gradclip.GradClipException;
-import dev.gradclip.Tensor;
 import dev.gradclip.bench.peers.Peer;
 import dev.gradclip.bench.peers.PeerLoader;
 import dev.gradclip.bench.peers.PeerUnavailableException;
@@ -149,7 +148,9 @@ public final class BenchRun {
         out.println("floor:    B = bytes of the set; on the same B in this run: read_bw of a read-only pass, copy_bw of the"
                 + " faster of memcpy and an in-place rewrite (bytes read + written counted)");
         out.println("          floor_ms = r*B/read_bw + c*2B/copy_bw with (r,c) = norm, global-noclip (1,0); global-clip,"
-                + " per-tensor (1,1); value (0,1)");
+                + " per-tensor, block-rms (1,1); value (0,1); agc (2,1) and agc-noclip (2,0): gradients + parameters read;");
+        out.println("          per-sample, per-sample-noise: 2*batch*B/read_bw + 2B/copy_bw (the inputs read twice; the outputs"
+                + " written, a store reading each line first)");
         out.println("          GB/s = (r*B + c*2B) / median; %floor = 100 * floor_ms / median (100% = at the floor;"
                 + " 1 GB = 10^9 bytes)");
         out.printf(Locale.ROOT, "checks:   each case's first run vs the java reference backend: its norm and the norm it leaves,"
@@ -158,14 +159,18 @@ public final class BenchRun {
     }
 
     /** What every case of one set and dtype shares. */
-    private record Block(ShapeSet set, DType dtype, String label, HostGradients grads, Workers workers, MeasuredFloor hostFloor,
-            Reference reference, CudaGradients device, MeasuredFloor deviceFloor, List<Result> rows) {
+    private record Block(ShapeSet set, DType dtype, String label, Workload work, Workers workers, MeasuredFloor hostFloor,
+            Reference reference, CudaWorkload device, MeasuredFloor deviceFloor, List<Result> rows) {
         String dt() {
             return BenchOptions.dtypeName(dtype);
         }
 
         long bytes() {
-            return grads.dataBytes();
+            return work.grads().dataBytes();
+        }
+
+        HostGradients grads() {
+            return work.grads();
         }
     }
 
@@ -173,7 +178,11 @@ public final class BenchRun {
         String dt = BenchOptions.dtypeName(dtype);
         String label = set.name() + " " + dt;
         long slabBytes = HostGradients.slabBytes(set, dtype);
+        long setBytes = set.byteSize(dtype.byteSize());
+        List<Mode> modes = options.modes();
+        int batch = Workload.fitBatch(options.batch(), setBytes, Workload.SAMPLE_BUDGET);
         long need = slabBytes + Math.min(slabBytes, HostFloorMeter.MAX_SCRATCH) + MEMORY_MARGIN;
+        long extra = Workload.extraBytes(set, dtype, modes, batch);
         long available = MachineInfo.availableBytesNow();
         if (available >= 0 && need > available) {
             String why = String.format(Locale.ROOT, "set %s %s: needs %.1f GB of host memory (set, floor scratch, 1 GB margin),"
@@ -182,11 +191,33 @@ public final class BenchRun {
             progress.log("skipped " + why);
             return;
         }
-        boolean snapshot = need + slabBytes <= available; // refills become a memcpy when a second copy fits
+        if (available >= 0 && need + extra > available) {
+            List<Mode> dropped = modes.stream().filter(m -> m.needsParameters() || m.perSample()).toList();
+            String why = String.format(Locale.ROOT, "%s on %s %s: AGC's parameters and the per-sample inputs need %.1f GB more"
+                    + " host memory, %.1f GB available", names(dropped), set.name(), dt, extra / 1e9,
+                    (available - need) / 1e9);
+            skipped.add(why);
+            progress.log("skipped " + why);
+            modes = modes.stream().filter(m -> !dropped.contains(m)).toList();
+            extra = 0;
+            if (modes.isEmpty()) {
+                return;
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        if (modes.stream().anyMatch(Mode::perSample)) {
+            String note = Workload.batchNote(options.batch(), batch, setBytes, Workload.SAMPLE_BUDGET);
+            if (note != null) {
+                notes.add(note);
+            }
+        }
+        boolean snapshot = need + extra + slabBytes <= available; // refills become a memcpy when a second copy fits
         List<Result> rows = new ArrayList<>();
         MeasuredFloor hostFloor;
         long bytes;
-        try (HostGradients grads = HostGradients.allocate(set, dtype, snapshot)) {
+        progress.update(label + ": filling");
+        try (Workload work = Workload.allocate(set, dtype, snapshot, modes, batch, workers)) {
+            HostGradients grads = work.grads();
             bytes = grads.dataBytes();
             progress.update(label + ": filling " + mb(bytes));
             grads.ensurePristine(workers);
@@ -196,16 +227,16 @@ public final class BenchRun {
             rows.add(Result.floor("host", set, dt, bytes, "copy", hostFloor.copy(), hostFloor.floor().method()));
             rows.add(Result.floor("host", set, dt, bytes, "in-place", hostFloor.inPlace(), hostFloor.floor().method()));
             progress.update(label + ": java reference");
-            Reference reference = Reference.compute(grads, workers, options.modes());
-            try (CudaGradients device = openDevice(grads, label)) {
+            Reference reference = Reference.compute(work, workers, modes);
+            try (CudaWorkload device = openDevice(work, label)) {
                 MeasuredFloor deviceFloor = null;
                 if (device != null) {
                     progress.update(label + ": device floor");
                     deviceFloor = device.measureFloor(bytes, 2, FLOOR_REPS);
                     rows.add(Result.floor("cuda", set, dt, bytes, "copy", deviceFloor.copy(), deviceFloor.floor().method()));
                 }
-                Block block = new Block(set, dtype, label, grads, workers, hostFloor, reference, device, deviceFloor, rows);
-                for (Mode mode : options.modes()) {
+                Block block = new Block(set, dtype, label, work, workers, hostFloor, reference, device, deviceFloor, rows);
+                for (Mode mode : modes) {
                     for (Map.Entry<Backend, GradClip> e : backends.entrySet()) {
                         timeBackend(block, mode, e.getKey(), e.getValue());
                     }
@@ -216,47 +247,58 @@ public final class BenchRun {
             }
         }
         if (torch != null) {
-            timeTorch(set, dtype, bytes, hostFloor.floor(), rows);
+            timeTorch(set, dtype, bytes, hostFloor.floor(), modes, rows);
         }
         rows.sort(BenchRun::reportOrder);
         results.addAll(rows);
         progress.clear();
         out.print(TableReport.block(String.format(Locale.ROOT, "%s %s: %d tensors, %,d elements, %s", set.name(), dt,
                 set.tensors().size(), set.elementCount(), mb(bytes)), withSpeedups(rows)));
+        for (String note : notes) {
+            out.println("  " + note);
+        }
         out.flush();
     }
 
-    /** Times one backend in one mode on fresh data (host, or uploaded to the device for cuda). */
+    /**
+     * Times one backend in one mode on fresh data (host, or uploaded to the device for cuda). A backend
+     * that refuses the mode (a native library older than the mode) is listed as skipped.
+     */
     private void timeBackend(Block b, Mode mode, Backend backend, GradClip clip) {
         boolean cuda = backend == Backend.CUDA;
         if (cuda && b.device() == null) {
             return;
         }
         b.grads().ensurePristine(b.workers());
-        List<Tensor> tensors = b.grads().tensors();
+        Operands operands = b.work().operands();
         if (cuda) {
-            b.device().upload(b.grads());
-            tensors = b.device().tensors();
+            b.device().upload(b.work());
+            operands = b.device().operands();
         } else if (mode.clipping()) {
             b.grads().markWritten();
         }
         String name = name(backend);
-        try (ClipKernel kernel = new BackendKernel(clip, tensors, mode)) {
-            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), Reference.TOLERANCE, progress,
-                    b.label() + " " + mode.cliName() + " " + name);
+        String what = b.label() + " " + mode.cliName() + " " + name;
+        try (ClipKernel kernel = new BackendKernel(clip, operands, mode)) {
+            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), Reference.TOLERANCE, progress, what);
             backendCheckFailed |= !o.checked();
-            b.rows().add(Result.of("backend", name, cuda ? "cuda" : "host", b.set(), b.dt(), mode, b.bytes(), o.stats(),
-                    (cuda ? b.deviceFloor() : b.hostFloor()).floor(), o.check(), clip.description()));
+            b.rows().add(Result.of("backend", name, cuda ? "cuda" : "host", b.set(), b.dt(), mode, b.bytes(),
+                    b.work().batch(), o.stats(), (cuda ? b.deviceFloor() : b.hostFloor()).floor(), o.check(),
+                    clip.description()));
+        } catch (GradClipException e) {
+            skipped.add("backend " + what + ": " + e.getMessage());
+            progress.log("backend " + what + " failed: " + e.getMessage());
         }
     }
 
     /** Times one in-process peer in one mode on fresh data; a peer that fails is listed as skipped, not fatal. */
     private void timePeer(Block b, Mode mode, Peer peer) {
         if (!peer.supports(b.dtype())) {
-            String why = "peer " + peer.name() + ": " + b.dt() + " not supported";
-            if (!skipped.contains(why)) {
-                skipped.add(why);
-            }
+            notSupported(peer.name(), b.dt());
+            return;
+        }
+        if (!peer.supports(mode)) {
+            notSupported(peer.name(), mode.cliName());
             return;
         }
         b.grads().ensurePristine(b.workers());
@@ -264,25 +306,45 @@ public final class BenchRun {
             b.grads().markWritten();
         }
         String what = b.label() + " " + mode.cliName() + " " + peer.name();
-        try (ClipKernel kernel = peer.open(b.grads().tensors(), mode)) {
+        try (ClipKernel kernel = peer.open(b.work().operands(), mode)) {
             CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), peer.tolerance(b.dtype()), progress, what);
-            b.rows().add(Result.of("peer", peer.name(), "host", b.set(), b.dt(), mode, b.bytes(), o.stats(),
-                    b.hostFloor().floor(), o.check(), peer.description()));
+            b.rows().add(Result.of("peer", peer.name(), "host", b.set(), b.dt(), mode, b.bytes(), b.work().batch(),
+                    o.stats(), b.hostFloor().floor(), o.check(), peer.description()));
         } catch (RuntimeException e) {
             skipped.add("peer " + what + ": failed: " + e);
             progress.log("peer " + what + " failed: " + e);
         }
     }
 
+    /** Lists, once, that a peer cannot run a dtype or a mode. */
+    private void notSupported(String peer, String what) {
+        String why = "peer " + peer + ": " + what + " not supported";
+        if (!skipped.contains(why)) {
+            skipped.add(why);
+        }
+    }
+
     /** Runs the PyTorch peer's subprocess for one set and dtype, after the set's memory is freed. */
-    private void timeTorch(ShapeSet set, DType dtype, long bytes, Floor hostFloor, List<Result> rows) throws IOException {
+    private void timeTorch(ShapeSet set, DType dtype, long bytes, Floor hostFloor, List<Mode> modes, List<Result> rows)
+            throws IOException {
         String label = set.name() + " " + BenchOptions.dtypeName(dtype);
+        List<Mode> supported = new ArrayList<>();
+        for (Mode mode : modes) {
+            if (PythonTorchPeer.supports(mode)) {
+                supported.add(mode);
+            } else {
+                notSupported("pytorch", mode.cliName());
+            }
+        }
+        if (supported.isEmpty()) {
+            return;
+        }
         progress.update(label + " pytorch: running its subprocess");
         try {
-            PythonTorchPeer.Run run = torch.run(set, dtype, options.modes(), runner, threads);
+            PythonTorchPeer.Run run = torch.run(set, dtype, supported, runner, threads);
             for (PythonTorchPeer.Case c : run.cases()) {
-                rows.add(Result.of("peer", "pytorch", "host", set, BenchOptions.dtypeName(dtype), c.mode(), bytes, c.stats(),
-                        hostFloor, c.check(), run.note()));
+                rows.add(Result.of("peer", "pytorch", "host", set, BenchOptions.dtypeName(dtype), c.mode(), bytes, 0,
+                        c.stats(), hostFloor, c.check(), run.note()));
             }
         } catch (IllegalStateException | org.json.JSONException e) {
             skipped.add("peer pytorch on " + label + ": " + e.getMessage());
@@ -302,13 +364,13 @@ public final class BenchRun {
         return Mode.fromCliName(r.mode()).ordinal() * 2 + (r.kind().equals("peer") ? 1 : 0);
     }
 
-    /** {@return the device copy of {@code grads} for the cuda backend, or null when cuda is not run or has no room} */
-    private CudaGradients openDevice(HostGradients grads, String label) {
+    /** {@return the device copy of {@code work} for the cuda backend, or null when cuda is not run or has no room} */
+    private CudaWorkload openDevice(Workload work, String label) {
         if (!backends.containsKey(Backend.CUDA)) {
             return null;
         }
         try {
-            return new CudaGradients(grads);
+            return new CudaWorkload(work);
         } catch (GradClipException e) {
             skipped.add("backend cuda on " + label + ": " + e.getMessage());
             return null;
@@ -352,6 +414,14 @@ public final class BenchRun {
             PlotReport.write(results, options.plot());
             out.println("wrote " + options.plot());
         }
+    }
+
+    private static String names(List<Mode> modes) {
+        List<String> names = new ArrayList<>();
+        for (Mode m : modes) {
+            names.add(m.cliName());
+        }
+        return String.join(",", names);
     }
 
     private static String name(Backend b) {

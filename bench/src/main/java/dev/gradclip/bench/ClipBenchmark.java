@@ -1,6 +1,7 @@
 package dev.gradclip.bench;
 
 import dev.gradclip.Backend;
+import dev.gradclip.DType;
 import dev.gradclip.GradClip;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -56,11 +57,12 @@ public class ClipBenchmark {
         @Param({"f32"})
         public String dtype;
 
+        /** The default modes of ./gradclip bench; the others run with e.g. {@code -p mode=block-rms,agc,per-sample}. */
         @Param({"norm", "global-noclip", "global-clip", "per-tensor", "value"})
         public String mode;
 
         Workers workers;
-        HostGradients host;
+        Workload host;
         GradClip clip;
         Mode clipMode;
         Reference reference;
@@ -71,25 +73,28 @@ public class ClipBenchmark {
         abstract Backend backend();
 
         /** {@return the tensors the kernel runs on (host, or the device copy)} */
-        List<dev.gradclip.Tensor> tensors() {
-            return host.tensors();
+        Operands operands() {
+            return host.operands();
         }
 
         /** Makes the data the kernel sees fresh again. */
         void refill() {
-            host.ensurePristine(workers);
+            host.grads().ensurePristine(workers);
         }
 
         @Setup(Level.Trial)
         public void setUp() {
             workers = new Workers(Workers.resolve(0));
             clipMode = Mode.fromCliName(mode);
-            host = HostGradients.allocate(BuiltinSets.byName(set), BenchOptions.dtype(dtype));
+            ShapeSet shapes = BuiltinSets.byName(set);
+            DType dt = BenchOptions.dtype(dtype);
+            int batch = Workload.fitBatch(BenchOptions.DEFAULT_BATCH, shapes.byteSize(dt.byteSize()), Workload.SAMPLE_BUDGET);
+            host = Workload.allocate(shapes, dt, false, List.of(clipMode), batch, workers);
             reference = Reference.compute(host, workers, List.of(clipMode));
             clip = GradClip.open(backend());
-            host.markWritten();
+            host.grads().markWritten();
             refill();
-            kernel = new BackendKernel(clip, tensors(), clipMode);
+            kernel = new BackendKernel(clip, operands(), clipMode);
             Progress silent = new Progress(new PrintStream(OutputStream.nullOutputStream()), false);
             CaseRunner.Outcome first = new CaseRunner(0, 1, 1).run(kernel, clipMode, reference, Reference.TOLERANCE,
                     silent, "");
@@ -100,7 +105,7 @@ public class ClipBenchmark {
 
         @Setup(Level.Iteration)
         public void freshData() {
-            host.markWritten();
+            host.grads().markWritten();
             refill();
             run = 0;
         }
@@ -142,7 +147,7 @@ public class ClipBenchmark {
 
     /** The cuda backend on a device copy of the data; fails at setup where no CUDA device can be used. */
     public static class CudaState extends BackendState {
-        CudaGradients device;
+        CudaWorkload device;
 
         @Override
         Backend backend() {
@@ -150,17 +155,17 @@ public class ClipBenchmark {
         }
 
         @Override
-        List<dev.gradclip.Tensor> tensors() {
+        Operands operands() {
             if (device == null) {
-                device = new CudaGradients(host);
+                device = new CudaWorkload(host);
             }
-            return device.tensors();
+            return device.operands();
         }
 
         @Override
         void refill() {
             super.refill();
-            tensors();
+            operands();
             device.upload(host);
         }
 

@@ -10,8 +10,10 @@ package dev.gradclip.bench;
  * <pre>
  *   floor_ms = r * B / read_bw + c * 2B / copy_bw
  * </pre>
- * i.e. norm and global-noclip: B / read_bw; global-clip and per-tensor: B / read_bw + 2B / copy_bw;
- * value: 2B / copy_bw.
+ * i.e. norm and global-noclip: B / read_bw; global-clip, per-tensor and block-rms: B / read_bw + 2B /
+ * copy_bw; value: 2B / copy_bw; agc: 2B / read_bw + 2B / copy_bw; agc-noclip: 2B / read_bw. The
+ * per-sample modes read their inputs of batch * B bytes twice and write B: 2 * batch * B / read_bw + 2B /
+ * copy_bw ({@link Mode#traffic}).
  *
  * @param readGbPerS read-only bandwidth
  * @param copyGbPerS copy bandwidth, read and written bytes counted
@@ -26,15 +28,15 @@ public record Floor(double readGbPerS, double copyGbPerS, String method) {
         }
     }
 
-    /** {@return the floor time in milliseconds of {@code mode} over {@code setBytes} bytes} */
-    public double ms(Mode mode, long setBytes) {
-        double readSeconds = mode.readPasses() * (double) setBytes / (readGbPerS * 1e9);
-        double copySeconds = mode.copyPasses() * 2.0 * setBytes / (copyGbPerS * 1e9);
+    /** {@return the floor time in milliseconds of moving {@code traffic}} */
+    public double ms(Traffic traffic) {
+        double readSeconds = traffic.readBytes() / (readGbPerS * 1e9);
+        double copySeconds = 2.0 * traffic.readWriteBytes() / (copyGbPerS * 1e9);
         return (readSeconds + copySeconds) * 1e3;
     }
 
     /** {@return the floor time as a percentage of {@code measuredMs}: 100 means at the floor} */
-    public double percentOf(Mode mode, long setBytes, double measuredMs) {
-        return 100.0 * ms(mode, setBytes) / measuredMs;
+    public double percentOf(Traffic traffic, double measuredMs) {
+        return 100.0 * ms(traffic) / measuredMs;
     }
 }

@@ -23,6 +23,14 @@ public final class HostGradients implements AutoCloseable {
     static final long ALIGNMENT = 64;
     /** Elements per unit of fill work: large enough to amortize, small enough to balance 2000 tiny tensors. */
     private static final long FILL_CHUNK = 1 << 20;
+    /** Streams start 2^40 indices apart, far beyond any set's element count. */
+    private static final int STREAM_SHIFT = 40;
+    /** The values of the gradients. */
+    public static final int GRADIENTS = 0;
+    /** The values of AGC's parameters: not the gradients', so a kernel that reads the wrong set fails its check. */
+    public static final int PARAMETERS = 1;
+    /** The values of the per-sample inputs. */
+    public static final int SAMPLES = 2;
 
     private final ShapeSet shapes;
     private final DType dtype;
@@ -30,14 +38,17 @@ public final class HostGradients implements AutoCloseable {
     private final MemorySegment slab;
     private final List<Tensor> tensors;
     private final long[] firstElement;
+    /** Added to every element's index: another stream of values from the same generator. */
+    private final long indexBase;
     private final long dataBytes;
     private final MemorySegment snapshot;
     private boolean snapshotTaken;
     private boolean pristine;
 
-    private HostGradients(ShapeSet shapes, DType dtype, boolean keepSnapshot) {
+    private HostGradients(ShapeSet shapes, DType dtype, boolean keepSnapshot, int stream) {
         this.shapes = shapes;
         this.dtype = dtype;
+        this.indexBase = (long) stream << STREAM_SHIFT;
         int n = shapes.tensors().size();
         long[] offsets = new long[n];
         firstElement = new long[n];
@@ -65,7 +76,7 @@ public final class HostGradients implements AutoCloseable {
 
     /** {@return the set allocated (zeroed, not yet filled), refilled by generating the values again} */
     public static HostGradients allocate(ShapeSet shapes, DType dtype) {
-        return new HostGradients(shapes, dtype, false);
+        return new HostGradients(shapes, dtype, false, GRADIENTS);
     }
 
     /**
@@ -74,7 +85,17 @@ public final class HostGradients implements AutoCloseable {
      * @param keepSnapshot true to keep a copy of the first fill (twice the memory) and refill from it
      */
     public static HostGradients allocate(ShapeSet shapes, DType dtype, boolean keepSnapshot) {
-        return new HostGradients(shapes, dtype, keepSnapshot);
+        return new HostGradients(shapes, dtype, keepSnapshot, GRADIENTS);
+    }
+
+    /**
+     * {@return a set of other values than the gradients' (zeroed, not yet filled), refilled by generating
+     * them again}
+     *
+     * @param stream {@link #PARAMETERS} or {@link #SAMPLES}
+     */
+    public static HostGradients allocateStream(ShapeSet shapes, DType dtype, int stream) {
+        return new HostGradients(shapes, dtype, false, stream);
     }
 
     /** {@return the slab bytes a set of these shapes takes, alignment padding included} */
@@ -131,7 +152,7 @@ public final class HostGradients implements AutoCloseable {
             for (int c = p; c < chunks.size(); c += parts) {
                 long[] chunk = chunks.get(c);
                 int t = (int) chunk[0];
-                fill(tensors.get(t).data(), firstElement[t], chunk[1], chunk[2]);
+                fill(tensors.get(t).data(), indexBase + firstElement[t], chunk[1], chunk[2]);
             }
         });
     }

@@ -1,10 +1,12 @@
 package dev.gradclip.bench;
 
 import dev.gradclip.Backend;
-import dev.gradclip.ClipPolicy;
 import dev.gradclip.ClipResult;
+import dev.gradclip.ClipPolicy;
 import dev.gradclip.GradClip;
 import dev.gradclip.GradientSet;
+import dev.gradclip.PerSampleClip;
+import dev.gradclip.PerSampleSet;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
@@ -14,54 +16,93 @@ import java.util.Map;
  * project's exact reference (docs/SEMANTICS.md), on freshly filled data: every backend and peer is
  * checked against it once, so that a fast wrong kernel cannot win.
  *
- * @param totalNorm the set's L2 norm before any run
- * @param smallestTensorNorm the smallest tensor L2 norm before any run
- * @param normAfterFirstRun per mode, the set's L2 norm after the first run of that mode
+ * @param scales what the thresholds derive from ({@link ThresholdSchedule})
+ * @param reportedNorm per mode, what the first run returns: the set's L2 norm before the run, or for the
+ *     per-sample modes the largest sample norm
+ * @param normAfterFirstRun per mode, the set's L2 norm after the first run of that mode (for the
+ *     per-sample modes: the outputs')
  */
-public record Reference(double totalNorm, double smallestTensorNorm, Map<Mode, Double> normAfterFirstRun) {
+public record Reference(ThresholdSchedule.Scales scales, Map<Mode, Double> reportedNorm, Map<Mode, Double> normAfterFirstRun) {
     /** Relative tolerance of every check against the reference. */
     public static final double TOLERANCE = 1e-6;
 
     public Reference {
+        reportedNorm = Map.copyOf(reportedNorm);
         normAfterFirstRun = Map.copyOf(normAfterFirstRun);
     }
 
     /**
-     * {@return the reference for {@code modes} over {@code grads}} Runs each writing mode once on fresh
-     * data, then reads the norm it left; leaves the data written (not pristine).
+     * {@return the reference for {@code modes} over {@code work}} Runs each writing mode once on fresh
+     * data, then reads the norm it left; leaves the gradients written (not pristine).
      */
-    public static Reference compute(HostGradients grads, Workers workers, Collection<Mode> modes) {
+    public static Reference compute(Workload work, Workers workers, Collection<Mode> modes) {
+        HostGradients grads = work.grads();
         grads.ensurePristine(workers);
         try (GradClip java = GradClip.open(Backend.JAVA)) {
             double total;
             double smallest = Double.POSITIVE_INFINITY;
+            double smallestRms = Double.POSITIVE_INFINITY;
             try (GradientSet set = java.register(grads.tensors())) {
                 ClipResult r = set.norm(ClipPolicy.L2);
                 total = r.totalNorm();
                 for (int i = 0; i < set.size(); i++) {
                     smallest = Math.min(smallest, r.tensorNorm(i));
+                    smallestRms = Math.min(smallestRms, r.tensorNorm(i) / Math.sqrt(set.tensors().get(i).elementCount()));
                 }
             }
+            Operands operands = work.operands();
+            UnitRatios ratios = modes.stream().anyMatch(Mode::needsParameters)
+                    ? UnitRatios.measure(operands.tensors(), operands.parameters(), operands.units(), workers)
+                    : new UnitRatios(Double.NaN, Double.NaN);
+            double smallestSample = modes.stream().anyMatch(Mode::perSample) ? smallestSampleNorm(java, work) : Double.NaN;
+            ThresholdSchedule.Scales scales = new ThresholdSchedule.Scales(total, smallest, smallestRms, ratios.smallest(),
+                    ratios.largest(), smallestSample);
+
+            Map<Mode, Double> reported = new EnumMap<>(Mode.class);
             Map<Mode, Double> after = new EnumMap<>(Mode.class);
             for (Mode mode : modes) {
                 if (!mode.clipping()) {
+                    reported.put(mode, total);
                     after.put(mode, total);
                     continue;
                 }
                 grads.ensurePristine(workers);
-                try (BackendKernel kernel = new BackendKernel(java, grads.tensors(), mode)) {
-                    kernel.run(ThresholdSchedule.threshold(mode, 0, total, smallest));
+                try (BackendKernel kernel = new BackendKernel(java, operands, mode)) {
+                    reported.put(mode, kernel.run(ThresholdSchedule.threshold(mode, 0, scales)));
                     grads.markWritten();
                     after.put(mode, kernel.norm());
                 }
             }
-            return new Reference(total, smallest, after);
+            return new Reference(scales, reported, after);
         }
     }
 
-    /** {@return the threshold of run {@code k} of {@code mode}, from this reference's norms} */
+    /** {@return the smallest per-sample norm, from an aggregation that writes the gradients (the outputs)} */
+    private static double smallestSampleNorm(GradClip java, Workload work) {
+        try (PerSampleSet set = java.registerPerSample(work.samples().tensors(), work.batch(), work.grads().tensors())) {
+            set.aggregate(PerSampleClip.flat(0), 0);
+            work.grads().markWritten();
+            double smallest = Double.POSITIVE_INFINITY;
+            for (int b = 0; b < work.batch(); b++) {
+                smallest = Math.min(smallest, set.sampleNorm(b));
+            }
+            return smallest;
+        }
+    }
+
+    /** {@return the set's L2 norm before any run} */
+    public double totalNorm() {
+        return scales.totalNorm();
+    }
+
+    /** {@return what the first run of {@code mode} must return (see {@link #reportedNorm})} */
+    public double reportedNorm(Mode mode) {
+        return reportedNorm.get(mode);
+    }
+
+    /** {@return the threshold of run {@code k} of {@code mode}, from this reference's scales} */
     public double threshold(Mode mode, int k) {
-        return ThresholdSchedule.threshold(mode, k, totalNorm, smallestTensorNorm);
+        return ThresholdSchedule.threshold(mode, k, scales);
     }
 
     /**

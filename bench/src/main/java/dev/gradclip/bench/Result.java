@@ -17,8 +17,9 @@ import java.util.Map;
  * @param tensors tensors in the set
  * @param elements elements in the set
  * @param bytes bytes of the elements (the B of the floor formulas)
+ * @param batch per-sample modes: the samples in their inputs (batch * B bytes); 0 for the other modes
  * @param stats the timed runs
- * @param gbPerS the floor's traffic for this mode over the median time, in 10^9 bytes per second
+ * @param gbPerS the floor's traffic ({@link Mode#traffic}) over the median time, in 10^9 bytes per second
  * @param floorMs the floor time of this mode over these bytes; NaN when no floor was measured
  * @param pctOfFloor {@code 100 * floorMs / median}; NaN when no floor was measured
  * @param check "ok" or what the first run got wrong
@@ -27,16 +28,21 @@ import java.util.Map;
  * @param fastestBackend for a peer: the backend that {@code speedup} refers to; "" otherwise
  */
 public record Result(String kind, String backend, String device, String set, String mode, String dtype,
-        boolean clipping, int tensors, long elements, long bytes, Stats stats, double gbPerS, double floorMs,
+        boolean clipping, int tensors, long elements, long bytes, int batch, Stats stats, double gbPerS, double floorMs,
         double pctOfFloor, String check, String note, double speedup, String fastestBackend) {
 
-    /** {@return a backend's or a peer's result, with GB/s and % of floor derived from {@code floor} (null: none)} */
+    /**
+     * {@return a backend's or a peer's result, with GB/s and % of floor derived from {@code floor} (null: none)}
+     *
+     * @param batch the per-sample modes' samples; ignored by the other modes
+     */
     public static Result of(String kind, String backend, String device, ShapeSet set, String dtype, Mode mode,
-            long bytes, Stats stats, Floor floor, String check, String note) {
-        double traffic = mode.trafficBytes(bytes);
-        double floorMs = floor == null ? Double.NaN : floor.ms(mode, bytes);
+            long bytes, int batch, Stats stats, Floor floor, String check, String note) {
+        Traffic traffic = mode.traffic(bytes, batch);
+        double floorMs = floor == null ? Double.NaN : floor.ms(traffic);
         return new Result(kind, backend, device, set.name(), mode.cliName(), dtype, mode.clipping(),
-                set.tensors().size(), set.elementCount(), bytes, stats, traffic / (stats.medianMs() * 1e6), floorMs,
+                set.tensors().size(), set.elementCount(), bytes, mode.perSample() ? batch : 0, stats,
+                traffic.total() / (stats.medianMs() * 1e6), floorMs,
                 100.0 * floorMs / stats.medianMs(), check, note, Double.NaN, "");
     }
 
@@ -49,13 +55,13 @@ public record Result(String kind, String backend, String device, String set, Str
         boolean writes = !which.equals("read");
         double traffic = writes ? 2.0 * bytes : bytes;
         return new Result("floor", "floor", device, set.name(), which, dtype, writes, set.tensors().size(),
-                set.elementCount(), bytes, stats, traffic / (stats.medianMs() * 1e6), stats.medianMs(), 100.0, "ok",
+                set.elementCount(), bytes, 0, stats, traffic / (stats.medianMs() * 1e6), stats.medianMs(), 100.0, "ok",
                 method, Double.NaN, "");
     }
 
     /** {@return this peer result with its speed-up against {@code fastest}, the best backend's result} */
     public Result withSpeedup(Result fastest) {
-        return new Result(kind, backend, device, set, mode, dtype, clipping, tensors, elements, bytes, stats, gbPerS,
+        return new Result(kind, backend, device, set, mode, dtype, clipping, tensors, elements, bytes, batch, stats, gbPerS,
                 floorMs, pctOfFloor, check, note, stats.medianMs() / fastest.stats.medianMs(), fastest.backend);
     }
 
@@ -75,6 +81,7 @@ public record Result(String kind, String backend, String device, String set, Str
         m.put("tensors", tensors);
         m.put("elements", elements);
         m.put("bytes", bytes);
+        m.put("batch", batch > 0 ? batch : null);
         m.put("runs", stats.runs());
         m.put("ms_median", number(stats.medianMs()));
         m.put("ms_min", number(stats.minMs()));

@@ -8,7 +8,7 @@ import java.util.Locale;
 public final class TableReport {
     private TableReport() {}
 
-    private static final String ROW = "  %-14s %-9s %-9s %10s %10s %10s %4s %8s %7s  %s%n";
+    private static final String ROW = "  %-16s %-9s %-9s %10s %10s %10s %4s %8s %7s  %s%n";
 
     /**
      * {@return the block for one set and dtype}
@@ -25,6 +25,9 @@ public final class TableReport {
             List<String> tail = new ArrayList<>();
             if (r.kind().equals("peer") && Double.isFinite(r.speedup())) {
                 tail.add(r.fastestBackend() + " is " + speedup(r.speedup()));
+            }
+            if (r.batch() > 0) {
+                tail.add("batch " + r.batch());
             }
             if (r.kind().equals("floor") && r.clipping()) {
                 tail.add("read+write counted");

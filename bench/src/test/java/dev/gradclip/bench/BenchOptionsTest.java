@@ -22,7 +22,8 @@ class BenchOptionsTest {
         BenchOptions o = parse();
         assertEquals(List.of(Backend.JAVA, Backend.CPU, Backend.CUDA), o.backends());
         assertEquals(List.of("gpt2-124m", "tiny-2000x4096", "flat-256m"), o.sets());
-        assertEquals(List.of(Mode.values()), o.modes());
+        assertEquals(List.of(Mode.NORM, Mode.GLOBAL_NOCLIP, Mode.GLOBAL_CLIP, Mode.PER_TENSOR, Mode.VALUE), o.modes());
+        assertEquals(BenchOptions.DEFAULT_BATCH, o.batch());
         assertEquals(List.of(DType.F32), o.dtypes());
         assertEquals(BenchOptions.PEER_NAMES, o.peers());
         assertEquals(1, o.warmup());
@@ -60,6 +61,14 @@ class BenchOptionsTest {
         assertEquals(List.of(), shapes.sets());
         assertEquals(Path.of("my.txt"), shapes.shapesFile());
         assertEquals(List.of("tiny-2000x4096"), parse("--shapes", "my.txt", "--set", "tiny-2000x4096").sets());
+    }
+
+    @Test
+    void theNewModesAreAcceptedByNameAndTheBatchByFlag() {
+        BenchOptions o = parse("--mode", "block-rms,agc,agc-noclip,per-sample,per-sample-noise", "--batch", "8");
+        assertEquals(List.of(Mode.BLOCK_RMS, Mode.AGC, Mode.AGC_NOCLIP, Mode.PER_SAMPLE, Mode.PER_SAMPLE_NOISE), o.modes());
+        assertEquals(8, o.batch());
+        assertMessage("--batch must be >= 1", "--batch", "0");
     }
 
     @Test

@@ -54,12 +54,71 @@ class BenchRunTest {
             for (String floor : List.of("read", "copy", "in-place")) {
                 assertTrue(cases.contains("floor floor " + floor + " " + dtype), cases.toString());
             }
-            for (Mode mode : Mode.values()) {
+            for (Mode mode : Mode.DEFAULTS) {
                 assertTrue(cases.contains("backend java " + mode.cliName() + " " + dtype), cases.toString());
                 assertTrue(cases.contains("peer javaloop " + mode.cliName() + " " + dtype), cases.toString());
             }
         }
         assertEquals(records.length() + 1, Files.readAllLines(csv).size());
         assertTrue(ImageIO.read(plot.toFile()).getWidth() > 0);
+    }
+
+    /**
+     * The modes with parameters and samples, on java and (where libgradclip_cpu loads and has them) cpu:
+     * every row passes its check, and its floor follows {@link Mode#traffic} from the floors measured in
+     * the same run.
+     */
+    @Test
+    void theParameterAndSampleModesRunCheckedWithTheirDocumentedFloors(@TempDir Path dir) throws IOException {
+        Path shapes = dir.resolve("small.txt");
+        Files.write(shapes, List.of("emb 1000x64", "bias 64", "t 3x5x7"));
+        Path json = dir.resolve("out.json");
+        List<Mode> modes = List.of(Mode.BLOCK_RMS, Mode.AGC, Mode.AGC_NOCLIP, Mode.PER_SAMPLE, Mode.PER_SAMPLE_NOISE);
+        BenchOptions options = BenchOptions.parse(List.of("--shapes", shapes.toString(), "--backend", "java,cpu",
+                "--peers", "javaloop", "--reps", "3", "--batch", "3", "--json", json.toString(),
+                "--mode", "block-rms,agc,agc-noclip,per-sample,per-sample-noise"));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        int status = new BenchRun(options, new PrintStream(text, true, StandardCharsets.UTF_8),
+                new Progress(new PrintStream(new ByteArrayOutputStream()), false)).run();
+        String out = text.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, out);
+        assertTrue(out.contains("peer javaloop: per-sample-noise not supported"), out);
+        assertTrue(out.contains("batch 3"), out);
+
+        JSONArray records = new JSONArray(Files.readString(json));
+        double readGbPerS = 0;
+        double copyGbPerS = 0;
+        for (int i = 0; i < records.length(); i++) {
+            JSONObject r = records.getJSONObject(i);
+            if (r.getString("kind").equals("floor")) {
+                if (r.getString("mode").equals("read")) {
+                    readGbPerS = r.getDouble("gb_per_s");
+                } else {
+                    copyGbPerS = Math.max(copyGbPerS, r.getDouble("gb_per_s"));
+                }
+            }
+        }
+        Set<String> cases = new HashSet<>();
+        for (int i = 0; i < records.length(); i++) {
+            JSONObject r = records.getJSONObject(i);
+            if (r.getString("kind").equals("floor")) {
+                continue;
+            }
+            assertEquals("ok", r.getString("check"), r.toString());
+            Mode mode = Mode.fromCliName(r.getString("mode"));
+            cases.add(r.getString("backend") + " " + mode.cliName());
+            long bytes = r.getLong("bytes");
+            int batch = mode.perSample() ? r.getInt("batch") : 0;
+            assertEquals(mode.perSample() ? 3 : 0, batch, r.toString());
+            double expected = (mode.readPasses() * (mode.perSample() ? batch : 1) * (double) bytes / readGbPerS
+                    + mode.copyPasses() * 2.0 * bytes / copyGbPerS) / 1e6;
+            assertEquals(expected, r.getDouble("floor_ms"), 1e-3 * expected, r.toString());
+        }
+        for (Mode mode : modes) {
+            assertTrue(cases.contains("java " + mode.cliName()), cases.toString());
+            assertEquals(mode != Mode.PER_SAMPLE_NOISE, cases.contains("javaloop " + mode.cliName()), cases.toString());
+            assertTrue(cases.contains("cpu " + mode.cliName()) || out.contains("skipped:  backend cpu")
+                    || out.contains(" " + mode.cliName() + " cpu: "), "cpu ran " + mode.cliName() + " or is listed as skipped: " + out);
+        }
     }
 }

@@ -36,12 +36,14 @@ class CaseRunnerTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void theJavaBackendPassesItsOwnChecksInEveryModeAndDtype(DType dtype) {
-        try (HostGradients grads = HostGradients.allocate(SET, dtype); GradClip java = GradClip.open(Backend.JAVA)) {
-            Reference ref = Reference.compute(grads, workers, List.of(Mode.values()));
+        try (Workload work = Workload.allocate(SET, dtype, false, List.of(Mode.values()), 3, workers);
+                GradClip java = GradClip.open(Backend.JAVA)) {
+            HostGradients grads = work.grads();
+            Reference ref = Reference.compute(work, workers, List.of(Mode.values()));
             for (Mode mode : Mode.values()) {
                 grads.ensurePristine(workers);
                 grads.markWritten();
-                try (BackendKernel k = new BackendKernel(java, grads.tensors(), mode)) {
+                try (BackendKernel k = new BackendKernel(java, work.operands(), mode)) {
                     CaseRunner.Outcome o = new CaseRunner(1, 3, 10).run(k, mode, ref, Reference.TOLERANCE, QUIET, "t");
                     assertEquals("ok", o.check(), mode + " " + dtype);
                     assertEquals(3, o.stats().runs());
@@ -52,8 +54,8 @@ class CaseRunnerTest {
 
     @Test
     void aKernelThatSkipsTheWriteFailsTheCheck() {
-        try (HostGradients grads = HostGradients.allocate(SET, DType.F32)) {
-            Reference ref = Reference.compute(grads, workers, List.of(Mode.GLOBAL_CLIP));
+        try (Workload work = Workload.allocate(SET, DType.F32, false, List.of(Mode.GLOBAL_CLIP), 1, workers)) {
+            Reference ref = Reference.compute(work, workers, List.of(Mode.GLOBAL_CLIP));
             ClipKernel lazy = new ClipKernel() {
                 @Override
                 public double run(double threshold) {
@@ -75,7 +77,8 @@ class CaseRunnerTest {
 
     @Test
     void theScheduleMakesEveryRunClipAndRecordsWarmUpSeparately() {
-        Reference ref = new Reference(100.0, 10.0, Map.of(Mode.GLOBAL_CLIP, 90.0));
+        Reference ref = new Reference(ThresholdSchedule.Scales.ofNorms(100.0, 10.0), Map.of(Mode.GLOBAL_CLIP, 100.0),
+                Map.of(Mode.GLOBAL_CLIP, 90.0));
         List<Double> thresholds = new ArrayList<>();
         double[] norm = {100.0};
         ClipKernel model = new ClipKernel() { // an exact global clip of a set whose norm is norm[0]
@@ -106,7 +109,7 @@ class CaseRunnerTest {
 
     @Test
     void aSlowCaseStopsAfterTheTimeBudgetKeepingThreeRuns() {
-        Reference ref = new Reference(1.0, 1.0, Map.of(Mode.NORM, 1.0));
+        Reference ref = new Reference(ThresholdSchedule.Scales.ofNorms(1.0, 1.0), Map.of(Mode.NORM, 1.0), Map.of(Mode.NORM, 1.0));
         int[] calls = {0};
         ClipKernel slow = new ClipKernel() {
             @Override

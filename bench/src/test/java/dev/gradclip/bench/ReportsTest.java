@@ -15,9 +15,9 @@ class ReportsTest {
 
     private static List<Result> sample() {
         Stats stats = new Stats(2.5, 2.0, 3.0, 5);
-        Result cpu = Result.of("backend", "cpu", "host", SET, "f32", Mode.GLOBAL_CLIP, 8000, stats, FLOOR, "ok",
+        Result cpu = Result.of("backend", "cpu", "host", SET, "f32", Mode.GLOBAL_CLIP, 8000, 1, stats, FLOOR, "ok",
                 "cpu (avx512, 2 threads)");
-        Result peer = Result.of("peer", "pytorch", "host", SET, "f32", Mode.GLOBAL_CLIP, 8000, new Stats(5, 4, 6, 3),
+        Result peer = Result.of("peer", "pytorch", "host", SET, "f32", Mode.GLOBAL_CLIP, 8000, 1, new Stats(5, 4, 6, 3),
                 FLOOR, "norm 1.5, reference 1.0 (\"way\" off)\nsecond line", "torch 2.4, 2 threads, a,b");
         Result floor = Result.floor("host", SET, "f32", 8000, "read", stats, "host floor");
         return BenchRun.withSpeedups(List.of(floor, cpu, peer));
@@ -30,7 +30,7 @@ class ReportsTest {
         for (int i = 0; i < array.length(); i++) {
             JSONObject o = array.getJSONObject(i);
             for (String key : List.of("kind", "backend", "device", "set", "mode", "dtype", "clipping", "tensors", "elements",
-                    "bytes", "runs", "ms_median", "ms_min", "ms_max", "gb_per_s", "floor_ms", "pct_of_floor", "check",
+                    "bytes", "batch", "runs", "ms_median", "ms_min", "ms_max", "gb_per_s", "floor_ms", "pct_of_floor", "check",
                     "speedup", "fastest_backend", "note")) {
                 assertTrue(o.has(key), () -> "record lacks " + key + ": " + o);
             }
@@ -41,6 +41,7 @@ class ReportsTest {
         assertEquals(2.5, cpu.getDouble("ms_median"));
         assertEquals(8000, cpu.getLong("bytes"));
         assertTrue(cpu.isNull("speedup"), "a backend has no speed-up: null, not NaN");
+        assertTrue(cpu.isNull("batch"), "only the per-sample modes have a batch");
         JSONObject peer = array.getJSONObject(2);
         assertEquals(2.0, peer.getDouble("speedup"), 1e-12);
         assertEquals("cpu", peer.getString("fastest_backend"));
@@ -51,8 +52,8 @@ class ReportsTest {
     void csvHasAHeaderAndQuotesCellsThatNeedIt() {
         String[] lines = CsvReport.toCsv(sample()).split("\n", -1);
         assertTrue(lines[0].startsWith("kind,backend,device,set,mode,dtype,clipping,"));
-        assertEquals(21, lines[0].split(",").length);
-        assertTrue(lines[1].startsWith("floor,floor,host,s,read,f32,false,2,2000,8000,5,2.5,2.0,3.0,"));
+        assertEquals(22, lines[0].split(",").length);
+        assertTrue(lines[1].startsWith("floor,floor,host,s,read,f32,false,2,2000,8000,,5,2.5,2.0,3.0,"));
         assertTrue(lines[2].contains(",,"), "an absent figure is an empty cell");
         assertTrue(lines[3].contains("\"norm 1.5, reference 1.0 (\"\"way\"\" off)"), lines[3]);
     }

@@ -1,20 +1,26 @@
 package dev.gradclip.bench.peers;
 
+import dev.gradclip.ClipPolicy;
 import dev.gradclip.DType;
 import dev.gradclip.Tensor;
+import dev.gradclip.Units;
 import dev.gradclip.bench.ClipKernel;
+import dev.gradclip.bench.Elements;
 import dev.gradclip.bench.Mode;
-import dev.gradclip.internal.Numerics;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.gradclip.bench.Operands;
 import java.util.List;
 
 /**
  * What a user would write without a library: one thread, one loop per tensor over the same off-heap
  * segments, the sum of squares in double, then a second loop to scale (or clamp). It is the baseline
- * every JVM user already has.
+ * every JVM user already has. It runs every mode but per-sample-noise (a Gaussian generator is more than
+ * such a user writes): AGC one unit at a time (Units.torch's rows), per-sample as Opacus's flat clip
+ * with one loop over the samples' norms and one weighted sum per tensor.
  */
 public final class JavaLoopPeer implements Peer {
+    /** Opacus's and torch's guard against a zero norm. */
+    private static final double TORCH_EPS = 1e-6;
+
     @Override
     public String name() {
         return "javaloop";
@@ -31,15 +37,49 @@ public final class JavaLoopPeer implements Peer {
     }
 
     @Override
+    public boolean supports(Mode mode) {
+        return mode != Mode.PER_SAMPLE_NOISE;
+    }
+
+    @Override
     public ClipKernel open(List<Tensor> tensors, Mode mode) {
-        return new Loops(tensors.toArray(new Tensor[0]), mode);
+        return open(Operands.of(tensors), mode);
+    }
+
+    @Override
+    public ClipKernel open(Operands operands, Mode mode) {
+        Tensor[] tensors = operands.tensors().toArray(new Tensor[0]);
+        if (mode.needsParameters()) {
+            return new UnitLoops(tensors, operands.parameters().toArray(new Tensor[0]),
+                    operands.units().toArray(new Units[0]));
+        }
+        if (mode == Mode.PER_SAMPLE) {
+            return new SampleLoops(operands.samples().toArray(new Tensor[0]), operands.batch(), tensors);
+        }
+        if (!supports(mode)) {
+            throw new IllegalArgumentException("javaloop does not run " + mode.cliName());
+        }
+        return new Loops(tensors, PerArrayKernel.elementCounts(operands.tensors()), mode);
+    }
+
+    private static double sumOfSquares(Tensor t) {
+        return Elements.sumOfSquares(t, 0, t.elementCount());
+    }
+
+    /** The set's norm, as every kernel here reads it for the checks. */
+    private static double norm(Tensor[] tensors) {
+        double sum = 0;
+        for (Tensor t : tensors) {
+            sum += sumOfSquares(t);
+        }
+        return Math.sqrt(sum);
     }
 
     private static final class Loops extends PerArrayKernel {
         private final Tensor[] tensors;
 
-        Loops(Tensor[] tensors, Mode mode) {
-            super(mode, tensors.length);
+        Loops(Tensor[] tensors, long[] elements, Mode mode) {
+            super(mode, elements);
             this.tensors = tensors;
         }
 
@@ -50,105 +90,100 @@ public final class JavaLoopPeer implements Peer {
 
         @Override
         protected void scale(int i, double coef) {
-            JavaLoopPeer.scale(tensors[i], coef);
+            Elements.scale(tensors[i], 0, tensors[i].elementCount(), coef);
         }
 
         @Override
         protected void clamp(int i, double v) {
-            JavaLoopPeer.clamp(tensors[i], v);
+            Elements.clamp(tensors[i], v);
         }
     }
 
-    private static double sumOfSquares(Tensor t) {
-        MemorySegment s = t.data();
-        long n = t.elementCount();
-        double sum = 0;
-        switch (t.dtype()) {
-            case F32 -> {
-                for (long i = 0; i < n; i++) {
-                    double x = s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-                    sum += x * x;
+    /** AGC as timm's {@code adaptive_clip_grad}, one unit (a row, or the whole tensor) at a time. */
+    private static final class UnitLoops implements ClipKernel {
+        private final Tensor[] grads;
+        private final Tensor[] params;
+        private final Units[] units;
+
+        UnitLoops(Tensor[] grads, Tensor[] params, Units[] units) {
+            for (Units u : units) {
+                if (u.layout() == Units.Layout.COLUMNS) {
+                    throw new IllegalArgumentException("javaloop runs AGC on row units only");
                 }
             }
-            case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    double x = s.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
-                    sum += x * x;
-                }
-            }
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    double x = Numerics.bf16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    sum += x * x;
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    double x = Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    sum += x * x;
-                }
-            }
+            this.grads = grads;
+            this.params = params;
+            this.units = units;
         }
-        return sum;
+
+        @Override
+        public double run(double clipping) {
+            double total = 0;
+            for (int i = 0; i < grads.length; i++) {
+                long k = grads[i].elementCount() / units[i].count();
+                for (long from = 0; from < grads[i].elementCount(); from += k) {
+                    double sum = Elements.sumOfSquares(grads[i], from, from + k);
+                    total += sum;
+                    double g = Math.sqrt(sum);
+                    double limit = clipping * Math.max(Math.sqrt(Elements.sumOfSquares(params[i], from, from + k)),
+                            ClipPolicy.Adaptive.DEFAULT_EPS);
+                    if (g >= limit) {
+                        double coef = limit / Math.max(g, TORCH_EPS);
+                        if (coef < 1) {
+                            Elements.scale(grads[i], from, from + k, coef);
+                        }
+                    }
+                }
+            }
+            return Math.sqrt(total);
+        }
+
+        @Override
+        public double norm() {
+            return JavaLoopPeer.norm(grads);
+        }
+
+        @Override
+        public void close() {}
     }
 
-    private static void scale(Tensor t, double coef) {
-        MemorySegment s = t.data();
-        long n = t.elementCount();
-        float c = (float) coef;
-        switch (t.dtype()) {
-            case F32 -> {
-                for (long i = 0; i < n; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_FLOAT, i, s.getAtIndex(ValueLayout.JAVA_FLOAT, i) * c);
-                }
-            }
-            case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, s.getAtIndex(ValueLayout.JAVA_DOUBLE, i) * coef);
-                }
-            }
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    float x = Numerics.bf16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    s.setAtIndex(ValueLayout.JAVA_SHORT, i, Numerics.floatToBf16(x * c));
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    float x = Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    s.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(x * c));
-                }
-            }
-        }
-    }
+    /** Per-sample flat clipping without noise, as Opacus: every sample's norm, then the clipped sum. */
+    private static final class SampleLoops implements ClipKernel {
+        private final Tensor[] samples;
+        private final Tensor[] outputs;
+        private final double[] coefs;
 
-    private static void clamp(Tensor t, double v) {
-        MemorySegment s = t.data();
-        long n = t.elementCount();
-        float c = (float) v;
-        switch (t.dtype()) {
-            case F32 -> {
-                for (long i = 0; i < n; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_FLOAT, i, Math.clamp(s.getAtIndex(ValueLayout.JAVA_FLOAT, i), -c, c));
-                }
-            }
-            case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, Math.clamp(s.getAtIndex(ValueLayout.JAVA_DOUBLE, i), -v, v));
-                }
-            }
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    float x = Numerics.bf16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    s.setAtIndex(ValueLayout.JAVA_SHORT, i, Numerics.floatToBf16(Math.clamp(x, -c, c)));
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < n; i++) {
-                    float x = Float.float16ToFloat(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
-                    s.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(Math.clamp(x, -c, c)));
-                }
-            }
+        SampleLoops(Tensor[] samples, int batch, Tensor[] outputs) {
+            this.samples = samples;
+            this.outputs = outputs;
+            this.coefs = new double[batch];
         }
+
+        @Override
+        public double run(double maxNorm) {
+            double largest = 0;
+            for (int b = 0; b < coefs.length; b++) {
+                double sum = 0;
+                for (int i = 0; i < samples.length; i++) {
+                    long k = outputs[i].elementCount();
+                    sum += Elements.sumOfSquares(samples[i], b * k, (b + 1) * k);
+                }
+                double n = Math.sqrt(sum);
+                largest = Math.max(largest, n);
+                coefs[b] = Math.min(1.0, maxNorm / (n + TORCH_EPS));
+            }
+            for (int i = 0; i < samples.length; i++) {
+                Elements.weightedSum(samples[i], coefs, outputs[i]);
+            }
+            return largest;
+        }
+
+        @Override
+        public double norm() {
+            return JavaLoopPeer.norm(outputs);
+        }
+
+        @Override
+        public void close() {}
     }
 }

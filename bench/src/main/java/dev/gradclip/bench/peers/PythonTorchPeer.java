@@ -90,6 +90,11 @@ public final class PythonTorchPeer {
         throw new PeerUnavailableException("no Python with torch (" + String.join("; ", answers) + "); install: " + INSTALL);
     }
 
+    /** {@return whether torch_peer.py runs {@code mode}: torch has built-in clips for the common modes only} */
+    public static boolean supports(Mode mode) {
+        return Peer.COMMON_MODES.contains(mode);
+    }
+
     /** {@return e.g. "torch 1.13.0 in /usr/bin/python3"} */
     public String description() {
         return "torch " + torchVersion + " in " + python + ", subprocess, its own data of the same shapes";

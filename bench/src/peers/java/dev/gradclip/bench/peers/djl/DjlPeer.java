@@ -59,6 +59,11 @@ public final class DjlPeer implements Peer {
     }
 
     @Override
+    public boolean supports(Mode mode) {
+        return PerArrayKernel.MODES.contains(mode);
+    }
+
+    @Override
     public ClipKernel open(List<Tensor> tensors, Mode mode) {
         NDManager arrays = manager.newSubManager();
         NDArray[] views = new NDArray[tensors.size()];
@@ -73,7 +78,7 @@ public final class DjlPeer implements Peer {
             // a ByteBuffer holds at most 2 GiB: larger tensors cannot be handed over zero-copy
             views[i] = arrays.create(t.data().asByteBuffer().order(ByteOrder.nativeOrder()), new Shape(t.shape()), type);
         }
-        return new Ops(arrays, views, mode);
+        return new Ops(arrays, views, PerArrayKernel.elementCounts(tensors), mode);
     }
 
     @Override
@@ -85,8 +90,8 @@ public final class DjlPeer implements Peer {
         private final NDManager manager;
         private final NDArray[] arrays;
 
-        Ops(NDManager manager, NDArray[] arrays, Mode mode) {
-            super(mode, arrays.length);
+        Ops(NDManager manager, NDArray[] arrays, long[] elements, Mode mode) {
+            super(mode, elements);
             this.manager = manager;
             this.arrays = arrays;
         }

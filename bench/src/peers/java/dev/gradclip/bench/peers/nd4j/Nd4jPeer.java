@@ -60,12 +60,17 @@ public final class Nd4jPeer implements Peer {
     }
 
     @Override
+    public boolean supports(Mode mode) {
+        return PerArrayKernel.MODES.contains(mode);
+    }
+
+    @Override
     public ClipKernel open(List<Tensor> tensors, Mode mode) {
         INDArray[] arrays = new INDArray[tensors.size()];
         for (int i = 0; i < arrays.length; i++) {
             arrays[i] = view(tensors.get(i));
         }
-        return new Ops(arrays, mode);
+        return new Ops(arrays, PerArrayKernel.elementCounts(tensors), mode);
     }
 
     /** {@return an INDArray over the tensor's memory, which ND4J neither copies nor frees} */
@@ -98,8 +103,8 @@ public final class Nd4jPeer implements Peer {
     private static final class Ops extends PerArrayKernel {
         private final INDArray[] arrays;
 
-        Ops(INDArray[] arrays, Mode mode) {
-            super(mode, arrays.length);
+        Ops(INDArray[] arrays, long[] elements, Mode mode) {
+            super(mode, elements);
             this.arrays = arrays;
         }
 
