@@ -325,12 +325,12 @@ final class ReferenceSet implements PreparedSet {
         r.normCount = flat ? batch : batch * n;
         r.totalNorm = largest;
         r.coefficient = smallest;
-        r.clippedCount = clipped;
-        r.clipped = clipped > 0;
         r.nonFinite = seenNonFinite;
         if (seenNonFinite && op.nonFinite != PROPAGATE) {
-            return;
+            return; // nothing written, so nothing clipped: as every other mode counts
         }
+        r.clippedCount = clipped;
+        r.clipped = clipped > 0;
         double noiseStd = op.noiseMultiplier * op.threshold;
         for (int t = 0; t < n; t++) {
             long k = counts[t] / batch;

@@ -1,0 +1,201 @@
+// Per-sample clipping (FLAT and LAYER) against the reference: every input and output dtype, both
+// rules, batch 1 and more, noise on and off, divisors, awkward sizes around small chunks, every policy
+// with NaN and infinities, on every ISA level; the noise itself against common/modes_math.hpp and its
+// statistics; bit-identical across thread counts; inputs never written.
+#include <memory>
+
+#include "common/modes_math.hpp"
+#include "modes_reference.hpp"
+
+namespace {
+
+struct Case {
+  std::vector<t::Tensor> inputs;
+  std::vector<t::Tensor> outputs;  // initial contents: a pattern, to see what is (not) written
+  int64_t batch = 1;
+  int64_t chunk = 0;
+  gc_op op{};
+  std::string label;
+};
+
+struct Outcome {
+  gc_result result{};
+  std::vector<double> norms;
+  std::vector<t::Tensor> inputs, outputs;
+};
+
+size_t norm_count(const Case& c) {
+  return static_cast<size_t>(c.op.mode == GC_MODE_PER_SAMPLE_FLAT ? c.batch : c.batch * static_cast<int64_t>(c.inputs.size()));
+}
+
+Outcome run_library(gc_cpu_pool* pool, const Case& c) {
+  Outcome o;
+  o.inputs = c.inputs;
+  o.outputs = c.outputs;
+  o.norms.assign(norm_count(c) + 1, -1.0);  // one more, which must stay untouched
+  t::Set set(o.inputs, c.chunk);
+  const auto outs = t::views(o.outputs);
+  t::require(gc_cpu_set_samples(set.s, c.batch, outs.data(), static_cast<int64_t>(outs.size())), "gc_cpu_set_samples");
+  t::require(gc_cpu_run(pool, set.s, &c.op, o.norms.data(), &o.result), "gc_cpu_run");
+  t::expect(o.norms.back() == -1.0, "%s: tensor_norms written past its %zu entries", c.label.c_str(), norm_count(c));
+  o.norms.pop_back();
+  return o;
+}
+
+void check_against_reference(gc_cpu_pool* pool, const Case& c) {
+  std::vector<t::Tensor> want = c.outputs;
+  const t::RefOutcome ref = t::ref_per_sample(c.inputs, c.batch, want, c.op);
+  for (int isa : t::isas()) {
+    t::require(gc_cpu_force_isa(isa), "gc_cpu_force_isa");
+    const std::string what = c.label + " " + t::isa_name(isa);
+    const Outcome o = run_library(pool, c);
+    t::expect_result(o.result, ref.result, what);
+    t::expect_norms(o.norms, ref.norms, what);
+    t::compare(o.outputs, want, what + ": outputs", t::Nan::kAny);
+    for (size_t k = 0; k < c.inputs.size(); ++k)
+      t::expect(o.inputs[k].words == c.inputs[k].words, "%s: input %zu written", what.c_str(), k);
+  }
+}
+
+Case make_case(t::Rng& rng, int64_t batch, const std::vector<int64_t>& sample_sizes, int64_t chunk, const gc_op& op) {
+  Case c;
+  c.batch = batch;
+  c.chunk = chunk;
+  c.op = op;
+  for (int64_t k : sample_sizes) {
+    c.inputs.emplace_back(static_cast<int>(rng.below(4)), k * batch);
+    t::fill_grid(c.inputs.back(), rng, static_cast<int>(rng.below(7)) - 8);
+    c.outputs.emplace_back(static_cast<int>(rng.below(4)), k);
+    for (int64_t j = 0; j < k; ++j) c.outputs.back().put(j, 12345.0);
+  }
+  return c;
+}
+
+void check_random(gc_cpu_pool* pool) {
+  t::Rng rng(2024);
+  for (int index = 0; index < 72; ++index) {
+    const int64_t chunk = rng.pick(std::vector<int64_t>{1, 5, 64, 1000, 0});
+    const int64_t ch = chunk == 0 ? 65536 : chunk;
+    const int64_t batch = rng.pick(std::vector<int64_t>{1, 2, 3, 8, 33});
+    const std::vector<int64_t> awkward{0, 1, 2, 31, 32, 33, 97, 1009, ch - 1, ch, ch + 1, 2 * ch + 1};
+    std::vector<int64_t> sizes;
+    int64_t budget = 120000 / batch;
+    for (int64_t i = 0, n = 1 + rng.below(6); i < n; ++i) {
+      int64_t k = rng.pick(awkward);
+      if (k > budget) k = budget / 2;
+      budget -= k;
+      sizes.push_back(k);
+    }
+    const int mode = index % 2 == 0 ? GC_MODE_PER_SAMPLE_FLAT : GC_MODE_PER_SAMPLE_LAYER;
+    const int rule = (index / 2) % 2;
+    const int policy = (index / 4) % 3;
+    const double sigma = index % 5 == 0 ? 0.0 : rng.pick(std::vector<double>{0.5, 1.0, 1.3});
+    const double divisor = rng.pick(std::vector<double>{1.0, static_cast<double>(batch), 3.0});
+    // Thresholds around the norms of grid data, so that some samples are clipped and some are not.
+    const double threshold = rng.pick(std::vector<double>{0.0, 0.05, 0.5, 2.0, 40.0});
+    const gc_op op = t::sample_op(mode, policy, rule, threshold, sigma, divisor, rng.next());
+    Case c = make_case(rng, batch, sizes, chunk, op);
+    c.label = t::format("case %d (%s, rule %d, policy %d, batch %lld, chunk %lld, sigma %g, divisor %g, c %g)", index,
+                        t::mode_name(mode), rule, policy, (long long)batch, (long long)chunk, sigma, divisor, threshold);
+    check_against_reference(pool, c);
+  }
+}
+
+void check_nonfinite(gc_cpu_pool* pool) {
+  t::Rng rng(8);
+  int index = 0;
+  for (int mode : {GC_MODE_PER_SAMPLE_FLAT, GC_MODE_PER_SAMPLE_LAYER})
+    for (double special : {double{NAN}, double{INFINITY}, -double{INFINITY}})
+      for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_SKIP, GC_NONFINITE_PROPAGATE}) {
+        Case c = make_case(rng, 4, {37, 100, 5}, 16, t::sample_op(mode, policy, GC_RULE_TORCH, 1.0, 1.0, 4.0, 77));
+        t::Tensor& x = c.inputs[static_cast<size_t>(rng.below(3))];
+        x.put(rng.below(x.count), special);
+        c.label = t::format("nonfinite #%d (%s, %g, policy %d)", index++, t::mode_name(mode), special, policy);
+        check_against_reference(pool, c);
+      }
+}
+
+// With zero input, one tensor and fp64 output, the output is z itself: compared with the library's
+// common noise function and with the transcription of docs/SEMANTICS.md; then its moments.
+void check_noise(gc_cpu_pool* pool) {
+  constexpr int64_t kElems = 1 << 20;
+  for (uint64_t seed : {uint64_t{0}, uint64_t{42}, ~uint64_t{0}}) {
+    Case c;
+    c.batch = 2;
+    c.inputs.emplace_back(GC_DTYPE_F32, 2 * 17);
+    c.inputs.emplace_back(GC_DTYPE_BF16, 2 * kElems);
+    c.outputs.emplace_back(GC_DTYPE_F64, 17);
+    c.outputs.emplace_back(GC_DTYPE_F64, kElems);
+    c.op = t::sample_op(GC_MODE_PER_SAMPLE_LAYER, GC_NONFINITE_ERROR, GC_RULE_EXACT, 2.0, 0.25, 0.5, seed);  // std 0.5, /0.5
+    const Outcome o = run_library(pool, c);
+    int64_t mismatched = 0;
+    double sum = 0.0, sum_sq = 0.0;
+    for (size_t i = 0; i < 2; ++i) {
+      const uint64_t key = gc::noise_key(seed, i);
+      for (int64_t j = 0; j < o.outputs[i].count; ++j) {
+        const double z = o.outputs[i].get(j);  // fma(0.5, z, 0) / 0.5 == z exactly
+        const bool ok = t::same(z, gc::noise_normal(key, static_cast<uint64_t>(j))) &&
+                        t::same(z, t::ref_noise(seed, i, static_cast<uint64_t>(j)));
+        if (!ok && ++mismatched <= 3)
+          t::expect(false, "seed %llu tensor %zu element %lld: z %.17g, modes_math %.17g, transcription %.17g",
+                    (unsigned long long)seed, i, (long long)j, z, gc::noise_normal(key, static_cast<uint64_t>(j)),
+                    t::ref_noise(seed, i, static_cast<uint64_t>(j)));
+        if (i == 1) {
+          sum += z;
+          sum_sq += z * z;
+        }
+      }
+    }
+    t::expect(mismatched == 0, "seed %llu: %lld noise values differ", (unsigned long long)seed, (long long)mismatched);
+    const double mean = sum / kElems, var = sum_sq / kElems - mean * mean;
+    // Standard errors at 2^20 samples: 0.001 for the mean, 0.0014 for the variance.
+    t::expect(std::fabs(mean) < 0.006 && std::fabs(var - 1.0) < 0.008, "seed %llu: noise mean %g, variance %g",
+              (unsigned long long)seed, mean, var);
+  }
+  // Another seed gives other noise.
+  const double a = gc::noise_normal(gc::noise_key(1, 0), 0), b = gc::noise_normal(gc::noise_key(2, 0), 0);
+  t::expect(a != b, "seeds 1 and 2 give the same first value %g", a);
+}
+
+void check_determinism() {
+  t::Rng rng(31);
+  Case base_case = make_case(rng, 4, {300007, 65536, 1, 0, 70001}, 4096,
+                             t::sample_op(GC_MODE_PER_SAMPLE_FLAT, GC_NONFINITE_ERROR, GC_RULE_TORCH, 1.0, 1.1, 4.0, 9));
+  for (auto& x : base_case.inputs) t::fill_random(x, rng, 0.01);
+  std::vector<std::unique_ptr<t::Pool>> pools;
+  for (int threads : {1, 2, 3, 7}) pools.push_back(std::make_unique<t::Pool>(threads));
+  for (int mode : {GC_MODE_PER_SAMPLE_FLAT, GC_MODE_PER_SAMPLE_LAYER}) {
+    Case c = base_case;
+    c.op.mode = mode;
+    bool first = true;
+    Outcome base;
+    for (int isa : t::isas()) {
+      t::require(gc_cpu_force_isa(isa), "gc_cpu_force_isa");
+      for (const auto& pool : pools) {
+        Outcome o = run_library(pool->p, c);
+        if (first) {
+          base = std::move(o);
+          first = false;
+          t::expect(base.result.clipped_count > 0, "%s: nothing clipped", t::mode_name(mode));
+          continue;
+        }
+        const std::string what = t::format("%s %s, %d threads", t::mode_name(mode), t::isa_name(isa), gc_cpu_pool_threads(pool->p));
+        t::expect_result(o.result, base.result, what);
+        t::expect_norms(o.norms, base.norms, what);
+        for (size_t k = 0; k < o.outputs.size(); ++k)
+          t::expect(o.outputs[k].words == base.outputs[k].words, "%s: output %zu differs", what.c_str(), k);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main() {
+  t::Pool pool(2);
+  check_random(pool.p);
+  check_nonfinite(pool.p);
+  check_noise(pool.p);
+  check_determinism();
+  return t::finish("test_per_sample");
+}
