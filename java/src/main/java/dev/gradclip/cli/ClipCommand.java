@@ -38,12 +38,17 @@ final class ClipCommand {
               --mode per-sample-flat|per-sample-layer
                                         --max-norm C --batch B [--noise SIGMA --seed S] [--divisor D | --mean]
                                         [--rule torch|exact]
+              --mode autoclip           [--percentile 10] [--window 1000] [--state STATE.json]
+              --mode zclip              [--z 2.5] [--alpha 0.97] [--warmup 25] [--state STATE.json]
+              --mode amp                --max-norm C [--loss-scale 65536] [--state STATE.json]
               common: [--backend auto|java|cpu] [--nonfinite error|skip|propagate]
             Reads F32/F64/BF16/F16 tensors and writes the same names, shapes and dtypes, clipped. agc takes
             each tensor's parameters from PARAMS by name (same shape, any dtype); its units follow timm
             (torch: rows of the first dimension) or Optax (optax: columns of the last). per-sample-* read
             tensors whose first dimension is the batch and write their clipped, noised sum (divided by D,
-            or by B with --mean) without that dimension. Prints {"backend", "mode", "total_norm",
+            or by B with --mean) without that dimension. autoclip, zclip and amp (gradients holding loss-scaled
+            values: unscaled and clipped in one pass) keep their state (norm history, running statistics, loss
+            scale) in STATE.json, read before and rewritten after the clip; it is also printed as "state". Prints {"backend", "mode", "total_norm",
             "coefficient", "clipped", "clipped_count", "nonfinite", "tensors": [{"name", "dtype", "norm"}...]}
             ("samples": the per-sample norms and "output_written", for per-sample-*) on stdout; non-finite numbers print as
             the strings "NaN", "Infinity", "-Infinity". With --mode value the norms are measured before
@@ -81,6 +86,9 @@ final class ClipCommand {
         } catch (java.io.IOException e) {
             err.println("gradclip clip: " + e);
             return 1;
+        } catch (IllegalArgumentException e) { // an option value the library refuses (a percentile of 150, ...)
+            err.println("gradclip clip: " + e.getMessage());
+            return 2;
         }
     }
 
@@ -88,6 +96,9 @@ final class ClipCommand {
     private static String inPlace(GradClip clip, Options o, SafetensorsFile file, Arena arena)
             throws java.io.IOException, SafetensorsFile.BadFileException {
         try (GradientSet set = clip.register(file.tensors())) {
+            if (o.mode.equals("autoclip") || o.mode.equals("zclip") || o.mode.equals("amp")) {
+                return stateful(clip, o, set, file);
+            }
             ClipPolicy policy = o.policy();
             if (policy instanceof ClipPolicy.Adaptive) {
                 attachParameters(set, o, file, arena);
@@ -108,6 +119,37 @@ final class ClipCommand {
             file.write(o.out);
             return json(clip.backend(), o, totalNorm, r, file, norms, "");
         }
+    }
+
+    /** autoclip, zclip, amp: the clip, the output file, then the state file. */
+    private static String stateful(GradClip clip, Options o, GradientSet set, SafetensorsFile file) throws java.io.IOException {
+        StatefulModes.Outcome outcome;
+        try {
+            outcome = switch (o.mode) {
+                case "autoclip" -> StatefulModes.autoClip(set, o.percentile, o.window, o.state);
+                case "zclip" -> StatefulModes.zClip(set, o.alpha, o.warmup, o.z, o.state);
+                default -> StatefulModes.amp(set, new ClipPolicy.GlobalNorm(o.maxNorm, o.normType, o.rule, o.nonFinite),
+                        o.lossScale, o.state);
+            };
+        } catch (StatefulModes.BadStateException e) {
+            throw new java.io.IOException("bad state file: " + e.getMessage(), e);
+        }
+        dev.gradclip.adaptive.ClipStep step = outcome.step();
+        file.write(o.out);
+        if (o.state != null) {
+            StatefulModes.save(o.state, outcome.stateJson());
+        }
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"backend\":").append(Json.quote(clip.backend().name().toLowerCase(Locale.ROOT)));
+        sb.append(",\"mode\":").append(Json.quote(o.mode));
+        sb.append(",\"total_norm\":").append(Json.number(step.totalNorm()));
+        sb.append(",\"threshold\":").append(Json.number(step.threshold()));
+        sb.append(",\"coefficient\":").append(Json.number(step.coefficient()));
+        sb.append(",\"loss_scale\":").append(Json.number(step.scale()));
+        sb.append(",\"clipped\":").append(step.clipped());
+        sb.append(",\"nonfinite\":").append(step.nonFinite());
+        sb.append(",\"state\":").append(outcome.stateJson());
+        return sb.append('}').toString();
     }
 
     /** AGC: the parameters of every gradient, by name, from --params. */
@@ -222,6 +264,13 @@ final class ClipCommand {
         long seed;
         Double divisor;
         boolean mean;
+        double percentile = 10;
+        int window = 1000;
+        double z = dev.gradclip.adaptive.ZClip.DEFAULT_Z_THRESHOLD;
+        double alpha = dev.gradclip.adaptive.ZClip.DEFAULT_ALPHA;
+        int warmup = dev.gradclip.adaptive.ZClip.DEFAULT_WARMUP_STEPS;
+        double lossScale = dev.gradclip.adaptive.LossScaler.DEFAULT_INIT_SCALE;
+        Path state;
         double normType = 2.0;
         Backend backend = Backend.AUTO;
         NonFinitePolicy nonFinite = NonFinitePolicy.PROPAGATE;
@@ -243,7 +292,7 @@ final class ClipCommand {
                     case "--in" -> o.in = Path.of(v);
                     case "--out" -> o.out = Path.of(v);
                     case "--mode" -> o.mode = oneOf(a, v, "global", "per-tensor", "value", "block-rms", "agc",
-                            "per-sample-flat", "per-sample-layer");
+                            "per-sample-flat", "per-sample-layer", "autoclip", "zclip", "amp");
                     case "--max-norm" -> o.maxNorm = number(a, v);
                     case "--clip-value" -> o.clipValue = number(a, v);
                     case "--clip-factor" -> o.clipFactor = number(a, v);
@@ -254,6 +303,13 @@ final class ClipCommand {
                     case "--noise" -> o.noise = number(a, v);
                     case "--seed" -> o.seed = integer(a, v);
                     case "--divisor" -> o.divisor = number(a, v);
+                    case "--percentile" -> o.percentile = number(a, v);
+                    case "--window" -> o.window = (int) integer(a, v);
+                    case "--z" -> o.z = number(a, v);
+                    case "--alpha" -> o.alpha = number(a, v);
+                    case "--warmup" -> o.warmup = (int) integer(a, v);
+                    case "--loss-scale" -> o.lossScale = number(a, v);
+                    case "--state" -> o.state = Path.of(v);
                     case "--norm-type" -> o.normType = v.equalsIgnoreCase("inf") ? Double.POSITIVE_INFINITY : number(a, v);
                     case "--backend" -> o.backend = Backend.valueOf(oneOf(a, v, "auto", "java", "cpu", "cuda").toUpperCase(Locale.ROOT));
                     case "--nonfinite" -> o.nonFinite = NonFinitePolicy.valueOf(oneOf(a, v, "error", "skip", "propagate").toUpperCase(Locale.ROOT));
@@ -269,6 +325,8 @@ final class ClipCommand {
                 case "agc" -> o.clipFactor == null || o.params == null ? "--clip-factor and --params" : null;
                 case "per-sample-flat", "per-sample-layer" -> o.maxNorm == null || o.batch < 1
                         ? "--max-norm and --batch (>= 1)" : o.mean && o.divisor != null ? "--divisor or --mean, not both" : null;
+                case "autoclip", "zclip" -> o.maxNorm != null || o.clipValue != null ? "no --max-norm or --clip-value (the"
+                        + " threshold comes from the norm history)" : null;
                 default -> o.maxNorm == null || o.clipValue != null ? "--max-norm (and no --clip-value)" : null;
             };
             if (needs != null) {

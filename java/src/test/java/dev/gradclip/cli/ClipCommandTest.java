@@ -211,6 +211,70 @@ class ClipCommandTest {
     }
 
     @Test
+    void autoClipKeepsItsHistoryInTheStateFile() throws Exception {
+        Path state = dir.resolve("autoclip.json");
+        Path out = dir.resolve("out.safetensors");
+        // Step 1: norm 13, history [13]: the threshold is 13 itself, no clip.
+        Path first = file("s1.safetensors", TWO, floats(3, 4, 12));
+        Run r1 = run("--in", first.toString(), "--out", out.toString(), "--mode", "autoclip", "--percentile", "0",
+                "--state", state.toString(), "--backend", "java");
+        assertEquals(0, r1.status, r1.err);
+        assertTrue(Files.readString(state).contains("\"history\":[13.0]"), Files.readString(state));
+        // Step 2: norm 26; the 0th percentile of [13, 26] is 13: clipped by about 1/2.
+        Path second = file("s2.safetensors", TWO, floats(6, 8, 24));
+        Run r2 = run("--in", second.toString(), "--out", out.toString(), "--mode", "autoclip", "--percentile", "0",
+                "--state", state.toString(), "--backend", "java");
+        assertEquals(0, r2.status, r2.err);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r2.out.trim());
+        assertEquals(13.0, json.get("threshold"));
+        assertEquals(Boolean.TRUE, json.get("clipped"));
+        byte[] written = Files.readAllBytes(out);
+        assertArrayEquals(new float[] {3f, 4f, 12f}, floatsAt(written, written.length - 12, 3), 1e-5f);
+        Files.writeString(state, "{\"kind\":\"zclip\"}");
+        Run wrong = run("--in", second.toString(), "--out", out.toString(), "--mode", "autoclip", "--state", state.toString(),
+                "--backend", "java");
+        assertEquals(1, wrong.status);
+        assertTrue(wrong.err.contains("autoclip state"), wrong.err);
+    }
+
+    @Test
+    void ampUnscalesAndClipsInOnePassAndKeepsTheLossScale() throws Exception {
+        // Gradients held at loss scale 1024: unscaled [3, 4, 12] (norm 13), clipped to 6.5.
+        Path in = file("amp.safetensors", TWO, floats(3 * 1024, 4 * 1024, 12 * 1024));
+        Path out = dir.resolve("out.safetensors");
+        Path state = dir.resolve("amp.json");
+        Run r = run("--in", in.toString(), "--out", out.toString(), "--mode", "amp", "--max-norm", "6.5", "--rule", "exact",
+                "--loss-scale", "1024", "--state", state.toString(), "--backend", "java");
+        assertEquals(0, r.status, r.err);
+        byte[] written = Files.readAllBytes(out);
+        assertArrayEquals(new float[] {1.5f, 2f, 6f}, floatsAt(written, written.length - 12, 3));
+        assertTrue(Files.readString(state).contains("\"scale\":1024.0"), Files.readString(state));
+        assertTrue(Files.readString(state).contains("\"growth_tracker\":1"), Files.readString(state));
+        Path inf = file("inf.safetensors", TWO, floats(Float.POSITIVE_INFINITY, 1, 1));
+        Run overflow = run("--in", inf.toString(), "--out", out.toString(), "--mode", "amp", "--max-norm", "1",
+                "--state", state.toString(), "--backend", "java");
+        assertEquals(0, overflow.status, overflow.err);
+        assertTrue(Files.readString(state).contains("\"scale\":512.0"), "backed off: " + Files.readString(state));
+    }
+
+    @Test
+    void zClipWarmsUpFromTheStateFile() throws Exception {
+        Path state = dir.resolve("z.json");
+        Files.writeString(state, "{\"kind\":\"zclip\",\"steps\":30,\"mean\":1.0,\"variance\":0.01,\"warmup_norms\":[]}");
+        Path in = file("spike.safetensors", TWO, floats(3, 4, 12)); // norm 13: a spike far beyond 1 + 2.5 · 0.1
+        Path out = dir.resolve("out.safetensors");
+        Run r = run("--in", in.toString(), "--out", out.toString(), "--mode", "zclip", "--state", state.toString(),
+                "--backend", "java");
+        assertEquals(0, r.status, r.err);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.out.trim());
+        assertEquals(Boolean.TRUE, json.get("clipped"));
+        assertEquals(1.25, (Double) json.get("threshold"), 1e-12);
+        assertTrue(Files.readString(state).contains("\"steps\":31"), Files.readString(state));
+    }
+
+    @Test
     void badArgumentsExitTwo() throws Exception {
         assertEquals(2, run("--mode", "global").status);
         assertEquals(2, run("--in", "a", "--out", "b", "--mode", "value", "--max-norm", "1").status);
