@@ -11,11 +11,8 @@ import dev.gradclip.ClipResult;
 import dev.gradclip.DType;
 import dev.gradclip.GradClip;
 import dev.gradclip.GradientSet;
-import dev.gradclip.Tensor;
+import dev.gradclip.Units;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,6 +42,10 @@ import java.util.Objects;
  * allocated once at registration, filled from {@code toByteBuffer()} before each clip, and written
  * back with {@link NDArray#set(java.nio.Buffer)} only when the clip changed it.
  * {@link #zeroCopyCount()} tells how many were zero-copy.
+ *
+ * <p>{@link ClipPolicy#adaptive} (AGC) works too: registration through the trainer or
+ * {@link #register(List)} binds each gradient's weights as well, with timm's units (rows of the first
+ * dimension, which is DJL's output dimension for {@code Linear} and {@code Conv} weights).
  *
  * <p>Registration is per parameter set: the gradients of {@code parameter.getArray()} on a
  * single-device trainer, taken after the first backward (before it PyTorch has no gradient
@@ -94,8 +95,8 @@ public final class DjlGradientClipper implements AutoCloseable {
     }
 
     /**
-     * Registers the gradients of {@code parameters} (those that require one), replacing any earlier
-     * registration. Call after a backward pass.
+     * Registers the gradients of {@code parameters} (those that require one) and their weights (so
+     * {@link ClipPolicy#adaptive} can run), replacing any earlier registration. Call after a backward pass.
      *
      * @throws IllegalStateException if a parameter has no gradient yet
      */
@@ -103,6 +104,7 @@ public final class DjlGradientClipper implements AutoCloseable {
         Objects.requireNonNull(parameters, "parameters");
         List<String> names = new ArrayList<>();
         List<NDArray> grads = new ArrayList<>();
+        List<NDArray> weights = new ArrayList<>();
         for (Pair<String, Parameter> p : parameters) {
             Parameter parameter = p.getValue();
             if (!parameter.requiresGradient()) {
@@ -114,8 +116,11 @@ public final class DjlGradientClipper implements AutoCloseable {
             }
             names.add(p.getKey());
             grads.add(array.getGradient());
+            weights.add(array);
         }
-        registerArrays(names, grads);
+        checkArrays(names, grads);
+        closeRegistration();
+        registration = new Registration(clip, names, grads, weights, stageAll);
     }
 
     /**
@@ -123,14 +128,18 @@ public final class DjlGradientClipper implements AutoCloseable {
      * replacing any earlier registration. The arrays must stay open while registered.
      */
     public void registerArrays(List<String> names, List<NDArray> gradients) {
+        checkArrays(names, gradients);
+        closeRegistration();
+        registration = new Registration(clip, names, gradients, null, stageAll);
+    }
+
+    private static void checkArrays(List<String> names, List<NDArray> gradients) {
         Objects.requireNonNull(names, "names");
         Objects.requireNonNull(gradients, "gradients");
         if (names.size() != gradients.size() || gradients.isEmpty()) {
             throw new IllegalArgumentException("need as many names as gradients, and at least one (got "
                     + names.size() + " names, " + gradients.size() + " gradients)");
         }
-        closeRegistration();
-        registration = new Registration(clip, names, gradients, stageAll);
     }
 
     /**
@@ -152,7 +161,7 @@ public final class DjlGradientClipper implements AutoCloseable {
 
     /** {@return how many gradients are registered} */
     public int size() {
-        return registration == null ? 0 : registration.gradients.size();
+        return registration == null ? 0 : registration.gradients.tensors().size();
     }
 
     /** {@return the underlying gradient set (norm, clipWithNorm, per-tensor norms); null before registration} */
@@ -189,84 +198,43 @@ public final class DjlGradientClipper implements AutoCloseable {
         closeRegistration();
     }
 
-    /** One registered parameter set: its tensors, which of them are staged, and the set. */
+    /** One registered parameter set: the gradients (and weights, for AGC) bound as tensors, and the set. */
     private static final class Registration implements AutoCloseable {
-        private final List<NDArray> gradients;
         private final Arena staging = Arena.ofShared();
-        private final MemorySegment[] stagingSegments;   // null where zero-copy
-        private final ByteBuffer[] directBuffers;        // keeps zero-copy buffers (and their owners) reachable
+        private final ArrayBinding gradients;
+        private final ArrayBinding weights;   // null when registered from bare gradient arrays
         private final GradientSet set;
         private final int zeroCopy;
 
-        Registration(GradClip clip, List<String> names, List<NDArray> gradients, boolean stageAll) {
-            this.gradients = List.copyOf(gradients);
-            int n = gradients.size();
-            stagingSegments = new MemorySegment[n];
-            directBuffers = new ByteBuffer[n];
-            List<Tensor> tensors = new ArrayList<>(n);
-            int direct = 0;
+        Registration(GradClip clip, List<String> names, List<NDArray> gradients, List<NDArray> weights, boolean stageAll) {
             try {
-                for (int i = 0; i < n; i++) {
-                    NDArray g = gradients.get(i);
-                    DType dtype = dtype(g.getDataType());
-                    long[] shape = g.getShape().getShape();
-                    ByteBuffer buffer = stageAll ? null : inPlaceBuffer(g);
-                    if (buffer != null) {
-                        directBuffers[i] = buffer;
-                        tensors.add(Tensor.of(names.get(i), buffer, dtype, shape));
-                        direct++;
-                    } else {
-                        long bytes = g.size() * dtype.byteSize();
-                        MemorySegment s = staging.allocate(Math.max(bytes, 1), dtype.byteSize());
-                        stagingSegments[i] = s;
-                        tensors.add(Tensor.of(names.get(i), s, dtype, shape));
-                    }
+                this.gradients = new ArrayBinding(names, gradients, stageAll, staging);
+                this.weights = weights == null ? null : new ArrayBinding(names, weights, stageAll, staging);
+                this.zeroCopy = this.gradients.zeroCopyCount();
+                this.set = clip.register(this.gradients.tensors());
+                if (this.weights != null) {
+                    // DJL's weights are laid out as PyTorch's ([out, in, ...]), so timm's units fit.
+                    set.attachParameters(this.weights.tensors(),
+                            this.gradients.tensors().stream().map(t -> Units.torch(t.shape())).toList());
                 }
-                this.zeroCopy = direct;
-                this.set = clip.register(tensors);
             } catch (RuntimeException e) {
                 staging.close();
                 throw e;
             }
         }
 
-        /** The tensor's own storage as a direct buffer in native order, or null when the engine would copy. */
-        private static ByteBuffer inPlaceBuffer(NDArray g) {
-            if (!Device.Type.CPU.equals(g.getDevice().getDeviceType()) || g.isSparse() || g.size() == 0) {
-                return null;
-            }
-            ByteBuffer a;
-            ByteBuffer b;
-            try {
-                a = g.toByteBuffer(true);
-                b = g.toByteBuffer(true);
-            } catch (UnsupportedOperationException e) {
-                return null;
-            }
-            if (!a.isDirect() || !b.isDirect()) {
-                return null;
-            }
-            long address = MemorySegment.ofBuffer(a).address();
-            if (address != MemorySegment.ofBuffer(b).address() || a.remaining() < g.size() * g.getDataType().getNumOfBytes()) {
-                return null;   // a fresh copy each call: not the tensor's storage
-            }
-            return a.order(ByteOrder.nativeOrder());
-        }
-
         ClipResult clip(ClipPolicy policy) {
-            for (int i = 0; i < stagingSegments.length; i++) {
-                if (stagingSegments[i] != null) {
-                    ByteBuffer copy = gradients.get(i).toByteBuffer();
-                    MemorySegment.copy(MemorySegment.ofBuffer(copy), 0, stagingSegments[i], 0, copy.remaining());
+            if (policy instanceof ClipPolicy.Adaptive) {
+                if (weights == null) {
+                    throw new IllegalStateException("adaptive clipping needs the weights: register through "
+                            + "clip(trainer, policy) or register(parameters), not registerArrays");
                 }
+                weights.refresh();
             }
+            gradients.refresh();
             ClipResult r = set.clip(policy);
             if (r.clipped()) {
-                for (int i = 0; i < stagingSegments.length; i++) {
-                    if (stagingSegments[i] != null) {
-                        gradients.get(i).set(stagingSegments[i].asByteBuffer().order(ByteOrder.nativeOrder()));
-                    }
-                }
+                gradients.writeBack();
             }
             return r;
         }

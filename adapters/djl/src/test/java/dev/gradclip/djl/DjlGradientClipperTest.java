@@ -144,4 +144,61 @@ class DjlGradientClipperTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"JAVA,false", "CPU,false", "CPU,true"})
+    void adaptiveClippingUsesEachRowsWeights(String backend, boolean staged) {
+        double lambda = 0.01;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+             Model model = Model.newInstance("mlp", "PyTorch")) {
+            model.setBlock(mlp());
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
+                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build());
+            manager.getEngine().setRandomSeed(11);
+            NDArray x = manager.randomNormal(new Shape(64, 8));
+            NDArray y = x.sum(new int[] {1}, true).mul(10).add(5);
+            try (Trainer trainer = model.newTrainer(config);
+                 GradClip clip = open(backend);
+                 DjlGradientClipper clipper = new DjlGradientClipper(clip, staged)) {
+                trainer.initialize(new Shape(64, 8));
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
+                    gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(pred)));
+                }
+                List<NDArray> weights = new ArrayList<>();
+                List<NDArray> grads = new ArrayList<>();
+                for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                    weights.add(p.getValue().getArray());
+                    grads.add(p.getValue().getArray().getGradient());
+                }
+                float[][] before = copy(grads);
+                ClipResult r = clipper.clip(trainer, ClipPolicy.adaptive(lambda));
+                float[][] after = copy(grads);
+                long clippedUnits = 0;
+                for (int i = 0; i < grads.size(); i++) {
+                    float[] w = weights.get(i).toFloatArray();
+                    long[] shape = grads.get(i).getShape().getShape();
+                    int rows = shape.length <= 1 ? 1 : (int) shape[0];          // timm: rows of dim 0
+                    int k = before[i].length / rows;
+                    for (int row = 0; row < rows; row++) {
+                        double g = 0;
+                        double p = 0;
+                        for (int j = row * k; j < (row + 1) * k; j++) {
+                            g += (double) before[i][j] * before[i][j];
+                            p += (double) w[j] * w[j];
+                        }
+                        double maxNorm = lambda * Math.max(Math.sqrt(p), 1e-3);
+                        double coef = Math.sqrt(g) < maxNorm ? 1.0 : maxNorm / Math.max(Math.sqrt(g), 1e-6);
+                        clippedUnits += coef < 1 ? 1 : 0;
+                        for (int j = row * k; j < (row + 1) * k; j++) {
+                            assertEquals((float) (before[i][j] * coef), after[i][j], 1e-6 * Math.abs(before[i][j]) + 1e-12,
+                                    "param " + i + " row " + row);
+                        }
+                    }
+                }
+                assertTrue(clippedUnits > 0, "the test data must need clipping");
+                assertEquals(clippedUnits, r.clippedCount());
+            }
+        }
+    }
 }
