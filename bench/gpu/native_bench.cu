@@ -11,6 +11,13 @@
 // kWarmup untimed ones is reported. Bytes moved: one read when nothing is written; read + read + write
 // for a clipping GLOBAL; read + write for VALUE. Each set's NORM result is checked against a separate
 // reference kernel first, so a fast wrong kernel cannot look good.
+//
+// The modes of ABI v2 run on GPT-2 124M fp32 only: BLOCK_RMS that clips every tensor (read + read +
+// write); AGC with fp32 parameters of the same shapes (units as PyTorch/HF lay them out: wte and wpe
+// rows, Conv1D weights [in, out] columns, vectors whole), clipping every unit (grads + params read, every
+// gradient written) or none (grads + params read); per-sample clipping, FLAT and LAYER, of a batch of
+// 4 samples of a smaller GPT-2 (n_embd 256, 4 layers, 256 positions), with and without noise (inputs
+// read twice, outputs written once). Their norms are checked against the reference kernel too.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
@@ -50,6 +57,18 @@ constexpr size_t kTensorAlign = 256;  // byte alignment of each tensor in a set'
       std::exit(2);                                                                            \
     }                                                                                          \
   } while (0)
+
+gc_op op_of(int32_t mode, double threshold) {
+  gc_op op{};
+  op.mode = mode;
+  op.nonfinite = GC_NONFINITE_PROPAGATE;
+  op.rule = GC_RULE_TORCH;
+  op.norm_type = 2.0;
+  op.threshold = threshold;
+  op.eps = 1e-3;
+  op.divisor = 1.0;
+  return op;
+}
 
 // ---------------------------------------------------------------- device helpers of the benchmark
 
@@ -126,26 +145,27 @@ __global__ void reference_sumsq(const T* p, int64_t n, double* block_sums) {
 struct Shape {
   std::string name;
   int64_t elements;
+  int64_t rows = 1;  // the first dimension of a matrix; 1 for a vector
 };
 
 std::vector<Shape> gpt2_shapes(int64_t n_embd, int layers, int64_t positions) {
   const int64_t vocab = 50257;
   std::vector<Shape> s;
-  s.push_back({"wte", vocab * n_embd});
-  s.push_back({"wpe", positions * n_embd});
+  s.push_back({"wte", vocab * n_embd, vocab});
+  s.push_back({"wpe", positions * n_embd, positions});
   for (int l = 0; l < layers; ++l) {
     const std::string h = "h." + std::to_string(l) + ".";
     s.push_back({h + "ln_1.weight", n_embd});
     s.push_back({h + "ln_1.bias", n_embd});
-    s.push_back({h + "attn.c_attn.weight", n_embd * 3 * n_embd});
+    s.push_back({h + "attn.c_attn.weight", n_embd * 3 * n_embd, n_embd});
     s.push_back({h + "attn.c_attn.bias", 3 * n_embd});
-    s.push_back({h + "attn.c_proj.weight", n_embd * n_embd});
+    s.push_back({h + "attn.c_proj.weight", n_embd * n_embd, n_embd});
     s.push_back({h + "attn.c_proj.bias", n_embd});
     s.push_back({h + "ln_2.weight", n_embd});
     s.push_back({h + "ln_2.bias", n_embd});
-    s.push_back({h + "mlp.c_fc.weight", n_embd * 4 * n_embd});
+    s.push_back({h + "mlp.c_fc.weight", n_embd * 4 * n_embd, n_embd});
     s.push_back({h + "mlp.c_fc.bias", 4 * n_embd});
-    s.push_back({h + "mlp.c_proj.weight", 4 * n_embd * n_embd});
+    s.push_back({h + "mlp.c_proj.weight", 4 * n_embd * n_embd, 4 * n_embd});
     s.push_back({h + "mlp.c_proj.bias", n_embd});
   }
   s.push_back({"ln_f.weight", n_embd});
@@ -194,15 +214,17 @@ void fill(const BenchSet& set, const Allocated& a, uint32_t seed) {
   CUDA_OK(cudaGetLastError());
 }
 
-double reference_total_norm(const BenchSet& set, const Allocated& a) {
+// Sum of squares over elements [part * count / parts, (part + 1) * count / parts) of every tensor (all
+// of them for parts = 1; sample `part` of a batch of `parts` samples otherwise), rooted.
+double reference_total_norm(const BenchSet& set, const Allocated& a, int64_t part = 0, int64_t parts = 1) {
   constexpr int kBlocks = 1024;
   double* sums = nullptr;
   CUDA_OK(cudaMalloc(&sums, kBlocks * sizeof(double)));
   double total = 0.0;
   std::vector<double> host(kBlocks);
   for (size_t t = 0; t < set.shapes.size(); ++t) {
-    const char* base = static_cast<const char*>(a.buffer) + a.offsets[t];
-    const int64_t n = set.shapes[t].elements;
+    const int64_t n = set.shapes[t].elements / parts;
+    const char* base = static_cast<const char*>(a.buffer) + a.offsets[t] + static_cast<size_t>(part * n) * dtype_bytes(set.dtype);
     if (set.dtype == GC_DTYPE_BF16) {
       reference_sumsq<<<kBlocks, kThreads>>>(reinterpret_cast<const __nv_bfloat16*>(base), n, sums);
     } else {
@@ -327,12 +349,71 @@ struct Mode {
   int expect_clipped;  // result.clipped the run must report
 };
 
-void bench_set(const BenchSet& set, const Timer& timer, const L2Flusher& l2, double copy_gbps, std::vector<Row>& rows) {
-  Allocated a = allocate(set);
+// kWarmup + kReps timed runs of m.op, each on data refill(rep) left and a flushed L2; checks that every
+// run reports m.expect_clipped and returns the timed runs' milliseconds.
+template <typename Refill>
+std::vector<double> time_runs(const std::string& set_name, const Mode& m, gc_cuda_set* gset, const Timer& timer,
+                              const L2Flusher& l2, Refill&& refill) {
+  std::vector<double> ms;
+  gc_result r{};
+  for (int rep = 0; rep < kWarmup + kReps; ++rep) {
+    refill(rep);
+    l2.flush();
+    CUDA_OK(cudaEventRecord(timer.start, 0));
+    GC_OK_OR_DIE(gc_cuda_run(gset, &m.op, nullptr));
+    CUDA_OK(cudaEventRecord(timer.stop, 0));
+    GC_OK_OR_DIE(gc_cuda_result(gset, nullptr, nullptr, &r));
+    if (r.clipped != m.expect_clipped) {
+      std::fprintf(stderr, "%s %s: clipped %d, expected %d\n", set_name.c_str(), m.name, r.clipped, m.expect_clipped);
+      std::exit(3);
+    }
+    float t = 0;
+    CUDA_OK(cudaEventElapsedTime(&t, timer.start, timer.stop));
+    if (rep >= kWarmup) ms.push_back(t);
+  }
+  return ms;
+}
+
+void add_row(std::vector<Row>& rows, const BenchSet& set, int64_t elements, const Mode& m, const std::vector<double>& ms,
+             double bytes_moved, double copy_gbps) {
+  Row row;
+  row.set = set.name;
+  row.dtype = dtype_name(set.dtype);
+  row.tensors = set.shapes.size();
+  row.elements = elements;
+  row.mode = m.name;
+  row.launches = m.launches;
+  row.ms_median = median(ms);
+  row.ms_min = *std::min_element(ms.begin(), ms.end());
+  row.bytes_moved = bytes_moved;
+  row.gbps = row.bytes_moved / (row.ms_median * 1e-3) / 1e9;
+  row.pct_copy = 100.0 * row.gbps / copy_gbps;
+  rows.push_back(row);
+  std::printf("%-14s %-5s %-14s %3d launch(es) %9.3f ms %8.1f GB/s %6.1f %% of copy\n", row.set.c_str(),
+              row.dtype.c_str(), row.mode.c_str(), row.launches, row.ms_median, row.gbps, row.pct_copy);
+  std::fflush(stdout);
+}
+
+std::vector<gc_tensor> tensors_of(const BenchSet& set, const Allocated& a) {
   std::vector<gc_tensor> tensors;
   for (size_t t = 0; t < set.shapes.size(); ++t) {
     tensors.push_back(gc_tensor{static_cast<char*>(a.buffer) + a.offsets[t], set.shapes[t].elements, set.dtype, 0});
   }
+  return tensors;
+}
+
+void check_norm(const char* what, double got, double want) {
+  const double rel = std::fabs(got - want) / want;
+  std::printf("# %s: norm %.10g (reference %.10g, rel. diff %.1e)\n", what, got, want, rel);
+  if (!(rel < 1e-9)) {
+    std::fprintf(stderr, "norm mismatch on %s: library %.17g, reference %.17g\n", what, got, want);
+    std::exit(3);
+  }
+}
+
+void bench_set(const BenchSet& set, const Timer& timer, const L2Flusher& l2, double copy_gbps, std::vector<Row>& rows) {
+  Allocated a = allocate(set);
+  const std::vector<gc_tensor> tensors = tensors_of(set, a);
   gc_cuda_set* gset = nullptr;
   GC_OK_OR_DIE(gc_cuda_set_create(tensors.data(), static_cast<int64_t>(tensors.size()), 0, &gset));
   const double data_bytes = static_cast<double>(a.elements) * static_cast<double>(dtype_bytes(set.dtype));
@@ -340,7 +421,7 @@ void bench_set(const BenchSet& set, const Timer& timer, const L2Flusher& l2, dou
   // Correctness first: the library's norm against the reference kernel, same data.
   fill(set, a, 1);
   const double want = reference_total_norm(set, a);
-  const gc_op norm_op{GC_MODE_NORM, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, 0.0};
+  const gc_op norm_op = op_of(GC_MODE_NORM, 0.0);
   gc_result r{};
   GC_OK_OR_DIE(gc_cuda_run(gset, &norm_op, nullptr));
   GC_OK_OR_DIE(gc_cuda_result(gset, nullptr, nullptr, &r));
@@ -354,47 +435,127 @@ void bench_set(const BenchSet& set, const Timer& timer, const L2Flusher& l2, dou
   }
 
   const Mode modes[] = {
-      {"norm", {GC_MODE_NORM, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, 0.0}, 1, 1, 0},
-      {"global-clip", {GC_MODE_GLOBAL, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, 1e-3}, 2, 3, 1},
-      {"global-noclip", {GC_MODE_GLOBAL, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, 1e30}, 2, 1, 0},
-      {"value", {GC_MODE_VALUE, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, 0.5}, 1, 2, 1},
+      {"norm", op_of(GC_MODE_NORM, 0.0), 1, 1, 0},
+      {"global-clip", op_of(GC_MODE_GLOBAL, 1e-3), 2, 3, 1},
+      {"global-noclip", op_of(GC_MODE_GLOBAL, 1e30), 2, 1, 0},
+      {"value", op_of(GC_MODE_VALUE, 0.5), 1, 2, 1},
   };
   for (const Mode& m : modes) {
-    std::vector<double> ms;
-    for (int rep = 0; rep < kWarmup + kReps; ++rep) {
-      fill(set, a, static_cast<uint32_t>(rep + 2));
-      l2.flush();
-      CUDA_OK(cudaEventRecord(timer.start, 0));
-      GC_OK_OR_DIE(gc_cuda_run(gset, &m.op, nullptr));
-      CUDA_OK(cudaEventRecord(timer.stop, 0));
-      GC_OK_OR_DIE(gc_cuda_result(gset, nullptr, nullptr, &r));
-      if (r.clipped != m.expect_clipped) {
-        std::fprintf(stderr, "%s %s: clipped %d, expected %d\n", set.name.c_str(), m.name, r.clipped, m.expect_clipped);
-        std::exit(3);
-      }
-      float t = 0;
-      CUDA_OK(cudaEventElapsedTime(&t, timer.start, timer.stop));
-      if (rep >= kWarmup) ms.push_back(t);
-    }
-    Row row;
-    row.set = set.name;
-    row.dtype = dtype_name(set.dtype);
-    row.tensors = set.shapes.size();
-    row.elements = a.elements;
-    row.mode = m.name;
-    row.launches = m.launches;
-    row.ms_median = median(ms);
-    row.ms_min = *std::min_element(ms.begin(), ms.end());
-    row.bytes_moved = data_bytes * m.bytes_factor;
-    row.gbps = row.bytes_moved / (row.ms_median * 1e-3) / 1e9;
-    row.pct_copy = 100.0 * row.gbps / copy_gbps;
-    rows.push_back(row);
-    std::printf("%-14s %-5s %-14s %3d launch(es) %9.3f ms %8.1f GB/s %6.1f %% of copy\n", row.set.c_str(),
-                row.dtype.c_str(), row.mode.c_str(), row.launches, row.ms_median, row.gbps, row.pct_copy);
-    std::fflush(stdout);
+    const std::vector<double> ms = time_runs(set.name, m, gset, timer, l2, [&](int rep) { fill(set, a, static_cast<uint32_t>(rep + 2)); });
+    add_row(rows, set, a.elements, m, ms, data_bytes * m.bytes_factor, copy_gbps);
   }
   GC_OK_OR_DIE(gc_cuda_set_destroy(gset));
   CUDA_OK(cudaFree(a.buffer));
+}
+
+// BLOCK_RMS and AGC on GPT-2 124M fp32 (AGC's parameters: a second buffer of the same shapes).
+void bench_rms_and_agc(const Timer& timer, const L2Flusher& l2, double copy_gbps, std::vector<Row>& rows) {
+  const BenchSet set{"gpt2-124m", GC_DTYPE_F32, gpt2_shapes(768, 12, 1024)};
+  Allocated a = allocate(set);
+  Allocated w = allocate(set);
+  const std::vector<gc_tensor> tensors = tensors_of(set, a);
+  gc_cuda_set* gset = nullptr;
+  GC_OK_OR_DIE(gc_cuda_set_create(tensors.data(), static_cast<int64_t>(tensors.size()), 0, &gset));
+  const double data_bytes = static_cast<double>(a.elements) * static_cast<double>(dtype_bytes(set.dtype));
+  auto refill = [&](int rep) { fill(set, a, static_cast<uint32_t>(rep + 2)); };
+
+  const Mode rms{"block-rms-clip", op_of(GC_MODE_BLOCK_RMS, 1e-3), 2, 3, 1};
+  add_row(rows, set, a.elements, rms, time_runs(set.name, rms, gset, timer, l2, refill), data_bytes * 3, copy_gbps);
+
+  // Units as PyTorch (HF GPT-2) lays them out: embeddings [rows, n_embd] by row, Conv1D weights
+  // [in, out] by column, vectors whole.
+  std::vector<gc_units> units;
+  int64_t total_units = 0;
+  for (size_t t = 0; t < set.shapes.size(); ++t) {
+    const Shape& sh = set.shapes[t];
+    gc_units u{static_cast<char*>(w.buffer) + w.offsets[t], 1, GC_UNITS_WHOLE, set.dtype};
+    if (sh.rows > 1) {
+      const bool embedding = sh.name == "wte" || sh.name == "wpe";
+      u.layout = embedding ? GC_UNITS_ROWS : GC_UNITS_COLUMNS;
+      u.units = embedding ? sh.rows : sh.elements / sh.rows;
+    }
+    total_units += u.units;
+    units.push_back(u);
+  }
+  fill(set, w, 777);
+  GC_OK_OR_DIE(gc_cuda_set_units(gset, units.data(), static_cast<int64_t>(units.size())));
+
+  // Correctness: the gradient norm against the reference; lambda 1e-3 clips every unit (the gradients
+  // and parameters are alike, so g_u is about 1000 times lambda * p_u).
+  fill(set, a, 1);
+  const double want = reference_total_norm(set, a);
+  gc_result r{};
+  const gc_op clip = op_of(GC_MODE_AGC, 1e-3);
+  GC_OK_OR_DIE(gc_cuda_run(gset, &clip, nullptr));
+  GC_OK_OR_DIE(gc_cuda_result(gset, nullptr, nullptr, &r));
+  check_norm("gpt2-124m fp32 AGC", r.total_norm, want);
+  if (r.clipped_count != total_units) {
+    std::fprintf(stderr, "AGC clipped %lld of %lld units\n", static_cast<long long>(r.clipped_count),
+                 static_cast<long long>(total_units));
+    std::exit(3);
+  }
+  std::printf("# gpt2-124m fp32 AGC: %lld units (rows, columns and whole)\n", static_cast<long long>(total_units));
+
+  const Mode modes[] = {
+      {"agc-clip", clip, 3, 3, 1},                          // grads + params read, every gradient written
+      {"agc-noclip", op_of(GC_MODE_AGC, 1e9), 3, 2, 0},  // grads + params read
+  };
+  for (const Mode& m : modes) {
+    add_row(rows, set, a.elements, m, time_runs(set.name, m, gset, timer, l2, refill), data_bytes * m.bytes_factor,
+            copy_gbps);
+  }
+  GC_OK_OR_DIE(gc_cuda_set_destroy(gset));
+  CUDA_OK(cudaFree(a.buffer));
+  CUDA_OK(cudaFree(w.buffer));
+}
+
+// Per-sample clipping of a batch of 4 samples of a smaller GPT-2, fp32 in and out.
+void bench_per_sample(const Timer& timer, const L2Flusher& l2, double copy_gbps, std::vector<Row>& rows) {
+  constexpr int64_t kBatch = 4;
+  const BenchSet out{"gpt2-mini", GC_DTYPE_F32, gpt2_shapes(256, 4, 256)};
+  BenchSet in{"gpt2-mini-b4", GC_DTYPE_F32, out.shapes};
+  for (Shape& sh : in.shapes) sh.elements *= kBatch;
+  Allocated ai = allocate(in);
+  Allocated ao = allocate(out);
+  const std::vector<gc_tensor> inputs = tensors_of(in, ai);
+  const std::vector<gc_tensor> outputs = tensors_of(out, ao);
+  gc_cuda_set* gset = nullptr;
+  GC_OK_OR_DIE(gc_cuda_set_create(inputs.data(), static_cast<int64_t>(inputs.size()), 0, &gset));
+  GC_OK_OR_DIE(gc_cuda_set_samples(gset, kBatch, outputs.data(), static_cast<int64_t>(outputs.size())));
+  const double in_bytes = static_cast<double>(ai.elements) * static_cast<double>(dtype_bytes(in.dtype));
+  const double out_bytes = static_cast<double>(ao.elements) * static_cast<double>(dtype_bytes(out.dtype));
+
+  // Correctness: each sample's norm (FLAT) against the reference over that sample's rows.
+  fill(in, ai, 1);
+  gc_op flat = op_of(GC_MODE_PER_SAMPLE_FLAT, 1.0);
+  double norms[kBatch];
+  gc_result r{};
+  GC_OK_OR_DIE(gc_cuda_run(gset, &flat, nullptr));
+  GC_OK_OR_DIE(gc_cuda_result(gset, nullptr, norms, &r));
+  for (int64_t b = 0; b < kBatch; ++b) {
+    const std::string what = "gpt2-mini-b4 fp32 sample " + std::to_string(b);
+    check_norm(what.c_str(), norms[b], reference_total_norm(in, ai, b, kBatch));
+  }
+
+  gc_op noisy = flat;
+  noisy.noise_multiplier = 1.0;
+  noisy.seed = 42;
+  gc_op layer = op_of(GC_MODE_PER_SAMPLE_LAYER, 1.0);
+  layer.divisor = static_cast<double>(kBatch);
+  const Mode modes[] = {
+      {"ps-flat", flat, 2, 0, 1},
+      {"ps-flat-noise", noisy, 2, 0, 1},
+      {"ps-layer", layer, 2, 0, 1},
+  };
+  for (const Mode& m : modes) {
+    // Inputs read twice (norms, then the aggregate), outputs written once.
+    add_row(rows, in, ai.elements, m,
+            time_runs(in.name, m, gset, timer, l2, [&](int rep) { fill(in, ai, static_cast<uint32_t>(rep + 2)); }),
+            2.0 * in_bytes + out_bytes, copy_gbps);
+  }
+  GC_OK_OR_DIE(gc_cuda_set_destroy(gset));
+  CUDA_OK(cudaFree(ai.buffer));
+  CUDA_OK(cudaFree(ao.buffer));
 }
 
 }  // namespace
@@ -423,7 +584,8 @@ int main(int argc, char** argv) {
   const double read_gbps = kGiB / (read_time * 1e-3) / 1e9;
   std::printf("# cudaMemcpy D2D 1 GiB: %.1f GB/s (read + write); read-only kernel 1 GiB: %.1f GB/s\n", copy_gbps,
               read_gbps);
-  std::printf("# launches per op by design: NORM 1, GLOBAL/PER_TENSOR 2, VALUE 1 (PROPAGATE) or 2, SCALE 1\n");
+  std::printf("# launches per op by design: NORM 1, GLOBAL/PER_TENSOR/BLOCK_RMS 2, VALUE 1 (PROPAGATE) or 2, SCALE 1, "
+              "AGC 3, PER_SAMPLE 2\n");
   std::printf("# columns: set, dtype, mode, launches, median ms of %d runs, effective GB/s, %% of copy bandwidth\n",
               kReps);
 
@@ -446,6 +608,8 @@ int main(int argc, char** argv) {
   rows.push_back({"(baseline)", "-", 0, int64_t{1} << 28, "read-kernel", 1, read_time, read_time, kGiB, read_gbps,
                   100.0 * read_gbps / copy_gbps});
   for (const BenchSet& s : sets) bench_set(s, timer, l2, copy_gbps, rows);
+  bench_rms_and_agc(timer, l2, copy_gbps, rows);
+  bench_per_sample(timer, l2, copy_gbps, rows);
 
   if (csv_path != nullptr) {
     FILE* f = std::fopen(csv_path, "w");

@@ -77,21 +77,28 @@ __device__ __forceinline__ SumSquares column_squares(const typename E::Storage* 
 
 // Gradients (compiled for D) and parameters (any dtype, dispatched here) of one segment's piece: the
 // same walk over both arrays, one after the other.
+struct BothSums {
+  double g = 0.0;
+  double w = 0.0;
+  bool nonfinite = false;
+};
+
 template <typename D, typename Walk>
-__device__ __forceinline__ void both_arrays(const DeviceTensor& t, const AgcTensor& a, Walk&& walk, double* g,
-                                            double* w, bool* nonfinite) {
+__device__ __forceinline__ BothSums both_arrays(const DeviceTensor& t, const AgcTensor& a, Walk&& walk) {
+  BothSums both;
   for_dtype<D>(t.dtype, [&](auto type) {
     using E = decltype(type);
     const SumSquares r = walk(type, static_cast<const typename E::Storage*>(t.data));
-    *g = r.sum;
-    *nonfinite = r.nonfinite;
+    both.g = r.sum;
+    both.nonfinite = r.nonfinite;
   });
   dispatch_dtype(a.params_dtype, [&](auto type) {
     using E = decltype(type);
     const SumSquares r = walk(type, static_cast<const typename E::Storage*>(a.params));
-    *w = r.sum;
-    *nonfinite = *nonfinite || r.nonfinite;
+    both.w = r.sum;
+    both.nonfinite = both.nonfinite || r.nonfinite;
   });
+  return both;
 }
 
 __device__ __forceinline__ void store_slot(const AgcView& agc, int64_t slot, double g, double w, int nonfinite) {
@@ -105,19 +112,13 @@ template <typename D>
 __device__ void split_partial(const SetView& set, const AgcSegment& seg, const AgcTensor& a, ReduceStorage& tmp) {
   const DeviceTensor t = set.tensors[seg.tensor];
   const int64_t first = seg.unit0 * a.unit_len + seg.k0;
-  double g = 0.0;
-  double w = 0.0;
-  bool nonfinite = false;
-  both_arrays<D>(
-      t, a,
-      [&](auto type, const auto* p) {
-        return span_squares<decltype(type)>(p + first, seg.klen, threadIdx.x, kBlockSize);
-      },
-      &g, &w, &nonfinite);
-  g = DoubleReduce(tmp.d).Sum(g);
+  const BothSums both = both_arrays<D>(t, a, [&](auto type, const auto* p) {
+    return span_squares<decltype(type)>(p + first, seg.klen, threadIdx.x, kBlockSize);
+  });
+  const double g = DoubleReduce(tmp.d).Sum(both.g);
   __syncthreads();
-  w = DoubleReduce(tmp.d).Sum(w);
-  const int any = __syncthreads_or(nonfinite);  // also frees tmp for the next segment
+  const double w = DoubleReduce(tmp.d).Sum(both.w);
+  const int any = __syncthreads_or(both.nonfinite);  // also frees tmp for the next segment
   if (threadIdx.x == 0) store_slot(set.agc, a.first_slot + seg.unit0 * a.slots_per_unit + seg.slot, g, w, any);
 }
 
@@ -132,21 +133,16 @@ __device__ void rows_partial(const SetView& set, const AgcSegment& seg, const Ag
   for (int64_t r0 = 0; r0 < seg.units; r0 += per_round) {
     const int64_t r = r0 + threadIdx.x / lanes;
     const bool active = r < seg.units;
-    double g = 0.0;
-    double w = 0.0;
-    bool nonfinite = false;
+    BothSums both;
     if (active) {
       const int64_t first = (seg.unit0 + r) * a.unit_len;
-      both_arrays<D>(
-          t, a,
-          [&](auto type, const auto* p) {
-            return span_squares<decltype(type)>(p + first, a.unit_len, lane, lanes);
-          },
-          &g, &w, &nonfinite);
+      both = both_arrays<D>(t, a, [&](auto type, const auto* p) {
+        return span_squares<decltype(type)>(p + first, a.unit_len, lane, lanes);
+      });
     }
-    g = group_sum(g, lanes);
-    w = group_sum(w, lanes);
-    const double bad = group_sum(nonfinite ? 1.0 : 0.0, lanes);
+    const double g = group_sum(both.g, lanes);
+    const double w = group_sum(both.w, lanes);
+    const double bad = group_sum(both.nonfinite ? 1.0 : 0.0, lanes);
     if (active && lane == 0) store_slot(set.agc, a.first_slot + (seg.unit0 + r) * a.slots_per_unit, g, w, bad > 0.0);
   }
 }
@@ -167,21 +163,16 @@ __device__ void columns_partial(const SetView& set, const AgcSegment& seg, const
   const int64_t groups = a.row_groups;
   const int64_t c = threadIdx.x % width;
   const int64_t j = threadIdx.x / width;
-  double g = 0.0;
-  double w = 0.0;
-  bool nonfinite = false;
+  BothSums both;
   if (j < groups && c < seg.units) {
     const int64_t col = seg.unit0 + c;
-    both_arrays<D>(
-        t, a,
-        [&](auto type, const auto* p) {
-          return column_squares<decltype(type)>(p, a.units, col, seg.k0 + j, seg.k0 + seg.klen, groups);
-        },
-        &g, &w, &nonfinite);
+    both = both_arrays<D>(t, a, [&](auto type, const auto* p) {
+      return column_squares<decltype(type)>(p, a.units, col, seg.k0 + j, seg.k0 + seg.klen, groups);
+    });
   }
-  scratch.g[threadIdx.x] = g;
-  scratch.w[threadIdx.x] = w;
-  scratch.nonfinite[threadIdx.x] = nonfinite ? 1 : 0;
+  scratch.g[threadIdx.x] = both.g;
+  scratch.w[threadIdx.x] = both.w;
+  scratch.nonfinite[threadIdx.x] = both.nonfinite ? 1 : 0;
   __syncthreads();
   if (threadIdx.x < seg.units) {
     double gs = 0.0;
@@ -198,7 +189,7 @@ __device__ void columns_partial(const SetView& set, const AgcSegment& seg, const
 }
 
 template <typename D>
-__global__ void __launch_bounds__(kBlockSize, min_blocks_per_sm<D>()) agc_partial_kernel(SetView set, OpArgs op) {
+__global__ void __launch_bounds__(kBlockSize, kMinBlocksPerSmHeavy) agc_partial_kernel(SetView set, OpArgs op) {
   __shared__ ReduceStorage tmp;
   __shared__ ColumnScratch scratch;
   (void)op;
@@ -233,7 +224,7 @@ __device__ __forceinline__ void finish_agc(const SetView& set, const OpArgs& op,
   total = DoubleReduce(tmp.d).Sum(total);
   __syncthreads();
 
-  double min_coef = INFINITY;  // every tensor has a unit, so some group replaces it
+  double min_coef = INFINITY;  // identity of nan_min; stays when every tensor is empty
   long long scaled = 0;
   int nonfinite = 0;
   for (int64_t g = threadIdx.x; g < agc.num_groups; g += kBlockSize) {
@@ -250,7 +241,7 @@ __device__ __forceinline__ void finish_agc(const SetView& set, const OpArgs& op,
   const bool blocked = nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
   gc_result r;
   r.total_norm = sqrt(total);
-  r.coefficient = min_coef;
+  r.coefficient = min_coef == INFINITY ? 1.0 : min_coef;  // 1 when every tensor is empty
   r.clipped_count = blocked ? 0 : scaled;
   r.clipped = r.clipped_count > 0 ? 1 : 0;
   r.nonfinite = nonfinite != 0 ? 1 : 0;
@@ -270,7 +261,7 @@ __global__ void __launch_bounds__(kBlockSize, min_blocks_per_sm<D>()) agc_unit_k
     double coef = INFINITY;  // identity of nan_min for the threads without a unit
     long long scaled = 0;
     int nonfinite = 0;
-    if (threadIdx.x < group.units) {
+    if (threadIdx.x < group.units && a.unit_len > 0) {  // units of an empty tensor take no part
       const int64_t u = group.unit0 + threadIdx.x;
       const int64_t first = a.first_slot + u * a.slots_per_unit;
       double w = 0.0;

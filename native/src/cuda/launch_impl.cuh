@@ -110,10 +110,9 @@ int resident_blocks_for(int* out) {
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kPerTensor>, &blocks);
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kClamp>, &blocks);
   if (!rc) rc = lower_to_occupancy(write_kernel<D, WriteKind::kScaleBy>, &blocks);
-  if (!rc) rc = lower_to_occupancy(agc_partial_kernel<D>, &blocks);
   if (!rc) rc = lower_to_occupancy(agc_unit_kernel<D>, &blocks);
   if (!rc) rc = lower_to_occupancy(agc_write_kernel<D>, &blocks);
-  if (!rc) rc = lower_to_occupancy(sample_output_kernel<D>, &blocks);
+  // Not agc_partial_kernel and sample_output_kernel: see kMinBlocksPerSmHeavy.
   if (rc) return rc;
   *out = blocks < 1 ? 1 : blocks;
   return GC_OK;

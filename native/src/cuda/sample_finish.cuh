@@ -53,13 +53,13 @@ __device__ __forceinline__ void finish_samples(const SetView& set, const OpArgs&
   if (threadIdx.x != 0) return;
 
   // The outputs are written whenever they may be: every sample contributes, clipped or not. The count
-  // says how many samples (FLAT) or pairs (LAYER) have a coefficient below 1, written or not.
+  // says how many samples (FLAT) or pairs (LAYER) were clipped: none when ERROR/SKIP blocked the writes.
   const bool blocked = nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
   gc_result r;
   r.total_norm = largest;
   r.coefficient = min_coef;
-  r.clipped_count = scaled;
-  r.clipped = scaled > 0 ? 1 : 0;
+  r.clipped_count = blocked ? 0 : scaled;
+  r.clipped = r.clipped_count > 0 ? 1 : 0;
   r.nonfinite = nonfinite != 0 ? 1 : 0;
   set.control->result = r;
   set.control->apply = blocked ? 0 : 1;

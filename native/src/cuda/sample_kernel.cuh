@@ -94,7 +94,7 @@ __device__ __forceinline__ void aggregate_chunk(const Aggregate<E>& agg, bool co
 }
 
 template <typename D>
-__global__ void __launch_bounds__(kBlockSize, min_blocks_per_sm<D>()) sample_output_kernel(SetView set, OpArgs op) {
+__global__ void __launch_bounds__(kBlockSize, kMinBlocksPerSmHeavy) sample_output_kernel(SetView set, OpArgs op) {
   // Decided by pass 1 on this stream: ERROR/SKIP with a non-finite input writes nothing.
   if (set.control->apply == 0) return;
   const SampleView& sv = set.samples;

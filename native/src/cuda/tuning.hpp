@@ -19,6 +19,13 @@ constexpr int kMinBlocksPerSm = 4;
 // keep 2 blocks (16 warps, 32 KiB of loads in flight per SM), still above what HBM needs.
 constexpr int kMinBlocksPerSmMixed = 2;
 
+// The same for AGC's partial kernel (two arrays per segment, the parameters in any of four dtypes) and
+// the per-sample output kernel (up to 8 fp64 accumulators per thread, then log and cos for the noise):
+// at 64 registers both spill, at 128 they do not. 2 blocks are still enough for HBM (see above). Their
+// launches keep the set's grid: a persistent grid larger than what is resident runs in two waves, each
+// at full bandwidth, so the shared grid is not lowered for them.
+constexpr int kMinBlocksPerSmHeavy = 2;
+
 // Upper bound on resident blocks per SM that a grid is sized for: 2048 threads per SM / kBlockSize.
 constexpr int kMaxBlocksPerSm = 8;
 

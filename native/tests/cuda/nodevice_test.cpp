@@ -104,6 +104,35 @@ void run_arguments() {
   GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "reserved");
 }
 
+// The ops of ABI v2 are checked before the set: no CUDA needed.
+void new_mode_arguments() {
+  gc_op op = good_op();
+  op.mode = GC_MODE_AGC;
+  op.eps = 0.0;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "eps");
+  op.eps = 1e-3;
+  op.threshold = -1.0;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "threshold");
+  op.threshold = 0.01;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "set is NULL");
+  op = good_op();
+  op.mode = GC_MODE_PER_SAMPLE_FLAT;
+  op.divisor = 0.0;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "divisor");
+  op.divisor = 1.0;
+  op.noise_multiplier = NAN;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "noise_multiplier");
+  op = good_op();
+  op.mode = GC_MODE_BLOCK_RMS;
+  op.rule = 2;
+  GC_EXPECT_STATUS(gc_cuda_run(nullptr, &op, nullptr), GC_E_INVALID, "rule");
+
+  gc_units units{};
+  gc_tensor output{};
+  GC_EXPECT_STATUS(gc_cuda_set_units(nullptr, &units, 1), GC_E_INVALID, "set is NULL");
+  GC_EXPECT_STATUS(gc_cuda_set_samples(nullptr, 1, &output, 1), GC_E_INVALID, "set is NULL");
+}
+
 void result_and_handle_arguments() {
   gc_result result;
   std::memset(&result, 0x5a, sizeof result);
@@ -154,6 +183,7 @@ int main() {
   abi();
   set_create_arguments();
   run_arguments();
+  new_mode_arguments();
   result_and_handle_arguments();
   memory_arguments();
   device_count();  // last: it is the only check that initializes CUDA

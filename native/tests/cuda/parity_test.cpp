@@ -2,12 +2,14 @@
 //
 // Random sets (1..300 tensors, sizes 0..200000 with primes and chunk_elems +- 1, small chunk_elems,
 // starts misaligned for 16-byte vectors, every dtype, mixed-dtype sets, NaN/Inf placed at chunk and
-// vector boundaries) are run through every mode, p in {1, 2, inf, 3}, rule and non-finite policy:
+// vector boundaries) are run through every mode without attachments (BLOCK_RMS included), p in
+// {1, 2, inf, 3}, rule and non-finite policy:
 //  - norms within a stated tolerance of the reference (the summation order differs; inf-norm exact);
 //  - result fields exactly as SEMANTICS.md derives them from the GPU's own norms;
 //  - written values bit-exact (given the GPU's coefficient), bytes outside tensors untouched;
 //  - norms bit-identical across repeated runs and streams.
-// Plus argument errors that need a device. Exits 77 (CTest: skipped) when there is no usable device.
+// Then AGC (parity_agc.cpp) and per-sample clipping (parity_samples.cpp) on sets of their own, and
+// argument errors that need a device. Exits 77 (CTest: skipped) when there is no usable device.
 //
 // Usage: gradclip_cuda_parity_test [random_sets [seed [ops_per_directed_set [size_divisor]]]]
 // (the last two shrink the run for the CPU emulator, where every chunk costs a block's worth of fiber
@@ -27,120 +29,16 @@
 #include "common/numeric.hpp"
 #include "gradclip.h"
 #include "host_reference.hpp"
+#include "parity_support.hpp"
 
 using namespace gctest;
 
 namespace {
 
-// Relative tolerance of p = 1, 2, 3 norms against the reference. Both sides add up to 200000
-// non-negative terms in different orders: the error bound of either is n * eps = 2e5 * 1.1e-16 = 2e-11
-// relative, and typical errors are far smaller. One element lost or counted twice moves a norm by more
-// than 1e-6 relative for the data used here (magnitudes within 2^+-20 of 1 in a tensor).
-constexpr double kNormTolerance = 1e-9;
-
 constexpr int kDefaultRandomSets = 40;
 constexpr uint64_t kDefaultSeed = 0x6772616463ull;  // "gradc"
 
-struct TestSet {
-  std::string label;
-  int64_t chunk_elems = 0;
-  std::vector<int32_t> dtypes;
-  std::vector<int64_t> counts;
-  std::vector<size_t> offsets;    // byte offset of each tensor in the buffer
-  std::vector<uint8_t> original;  // host image of the device buffer
-  std::vector<uint8_t> covered;   // 1 for the bytes of some tensor; the others must never change
-  uint8_t* device = nullptr;
-
-  size_t size() const { return dtypes.size(); }
-  const uint8_t* host_tensor(const std::vector<uint8_t>& image, size_t i) const { return image.data() + offsets[i]; }
-  uint8_t* host_tensor(std::vector<uint8_t>& image, size_t i) const { return image.data() + offsets[i]; }
-};
-
 // ---------------------------------------------------------------- building sets
-
-int64_t effective_chunk(int64_t chunk_elems) { return chunk_elems == 0 ? 65536 : chunk_elems; }
-
-template <typename T>
-T pick(std::mt19937_64& rng, const std::vector<T>& from) {
-  return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(rng)];
-}
-
-double uniform(std::mt19937_64& rng, double lo, double hi) {
-  return std::uniform_real_distribution<double>(lo, hi)(rng);
-}
-
-// Places tensors back to back, each starting at a random element-aligned offset inside a 16-byte line
-// (so most starts are misaligned for vectors), and fills them.
-enum class Fill { kUniform, kWideRange, kZeros, kPositive, kHuge, kHalfExtremes };
-
-double sample(std::mt19937_64& rng, Fill fill, int32_t dtype) {
-  switch (fill) {
-    case Fill::kUniform: return uniform(rng, -2.0, 2.0);
-    case Fill::kWideRange: {
-      // binary16 only has exponents -14..15; keep every dtype's values finite and normal.
-      const double span = dtype == GC_DTYPE_F16 ? 12.0 : 20.0;
-      const double mag = std::ldexp(uniform(rng, 1.0, 2.0), static_cast<int>(uniform(rng, -span, span)));
-      return rng() & 1 ? mag : -mag;
-    }
-    case Fill::kZeros: return 0.0;
-    case Fill::kPositive: return uniform(rng, 0.5, 1.0);
-    case Fill::kHuge: return (rng() & 1 ? 1.0 : -1.0) * uniform(rng, 1e200, 1e201);
-    case Fill::kHalfExtremes: {
-      static const double values[] = {65504.0, -65504.0, 6.0e-8, -6.0e-8, 6.1e-5, 1.0009765625, 0.1, 3.0e-5, 60000.0};
-      return values[std::uniform_int_distribution<int>(0, 8)(rng)];
-    }
-  }
-  return 0.0;
-}
-
-void layout_and_fill(TestSet& s, std::mt19937_64& rng, Fill fill_override, bool use_override) {
-  size_t cursor = 0;
-  s.offsets.clear();
-  for (size_t i = 0; i < s.size(); ++i) {
-    const size_t esize = static_cast<size_t>(dtype_size(s.dtypes[i]));
-    const size_t line = (cursor + 15) / 16 * 16;
-    const size_t slots = 16 / esize;
-    const size_t at = line + esize * std::uniform_int_distribution<size_t>(0, slots - 1)(rng);
-    s.offsets.push_back(at);
-    cursor = at + static_cast<size_t>(s.counts[i]) * esize;
-  }
-  const size_t bytes = cursor + 64;  // trailing bytes that must stay untouched
-  s.original.assign(bytes, 0);
-  s.covered.assign(bytes, 0);
-  // Fill the gaps with a pattern, so that a stray write is visible.
-  for (size_t b = 0; b < bytes; ++b) s.original[b] = static_cast<uint8_t>(0xa5 ^ (b * 7));
-  for (size_t i = 0; i < s.size(); ++i) {
-    const Fill fill = use_override ? fill_override
-                                   : pick(rng, std::vector<Fill>{Fill::kUniform, Fill::kUniform, Fill::kUniform,
-                                                                 Fill::kWideRange, Fill::kPositive, Fill::kZeros});
-    uint8_t* p = s.host_tensor(s.original, i);
-    for (int64_t e = 0; e < s.counts[i]; ++e) store(s.dtypes[i], p, e, sample(rng, fill, s.dtypes[i]));
-    const size_t len = static_cast<size_t>(s.counts[i]) * static_cast<size_t>(dtype_size(s.dtypes[i]));
-    std::fill(s.covered.begin() + static_cast<std::ptrdiff_t>(s.offsets[i]),
-              s.covered.begin() + static_cast<std::ptrdiff_t>(s.offsets[i] + len), 1);
-  }
-}
-
-// NaN, +inf and -inf at places where kernels change paths: first and last element, the last element of
-// a chunk and the first of the next, and anywhere.
-void inject_nonfinite(TestSet& s, std::mt19937_64& rng) {
-  const int64_t chunk = effective_chunk(s.chunk_elems);
-  const int how_many = std::uniform_int_distribution<int>(1, 3)(rng);
-  for (int k = 0; k < how_many; ++k) {
-    std::vector<size_t> nonempty;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s.counts[i] > 0) nonempty.push_back(i);
-    }
-    if (nonempty.empty()) return;
-    const size_t t = pick(rng, nonempty);
-    const int64_t n = s.counts[t];
-    const int64_t where[] = {0, n - 1, std::min(chunk - 1, n - 1), std::min(chunk, n - 1),
-                             std::uniform_int_distribution<int64_t>(0, n - 1)(rng)};
-    const int64_t e = where[std::uniform_int_distribution<int>(0, 4)(rng)];
-    const double special[] = {NAN, INFINITY, -INFINITY};
-    store(s.dtypes[t], s.host_tensor(s.original, t), e, special[std::uniform_int_distribution<int>(0, 2)(rng)]);
-  }
-}
 
 TestSet directed_set(int index, std::mt19937_64& rng) {
   TestSet s;
@@ -244,11 +142,9 @@ TestSet random_set(int index, std::mt19937_64& rng, int64_t size_divisor) {
 // ---------------------------------------------------------------- ops
 
 std::string describe(const gc_op& op) {
-  static const char* modes[] = {"NORM", "GLOBAL", "PER_TENSOR", "VALUE", "SCALE"};
-  static const char* policies[] = {"ERROR", "SKIP", "PROPAGATE"};
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s p=%g rule=%s nonfinite=%s threshold=%g", modes[op.mode], op.norm_type,
-                op.rule == GC_RULE_TORCH ? "torch" : "exact", policies[op.nonfinite], op.threshold);
+  std::snprintf(buf, sizeof buf, "%s p=%g rule=%s nonfinite=%s threshold=%g", mode_name(op.mode), op.norm_type,
+                op.rule == GC_RULE_TORCH ? "torch" : "exact", policy_name(op.nonfinite), op.threshold);
   return buf;
 }
 
@@ -258,19 +154,23 @@ std::vector<gc_op> all_ops() {
   const int32_t policies[] = {GC_NONFINITE_ERROR, GC_NONFINITE_SKIP, GC_NONFINITE_PROPAGATE};
   for (double p : ps) {
     for (int32_t policy : policies) {
-      ops.push_back(gc_op{GC_MODE_NORM, policy, GC_RULE_TORCH, 0, p, 0.0});
+      ops.push_back(op_of(GC_MODE_NORM, policy, GC_RULE_TORCH, p, 0.0));
       for (int32_t mode : {GC_MODE_GLOBAL, GC_MODE_PER_TENSOR}) {
         for (int32_t rule : {GC_RULE_TORCH, GC_RULE_EXACT}) {
-          for (double c : {0.0, 1.0, 40.0, 1e9}) ops.push_back(gc_op{mode, policy, rule, 0, p, c});
+          for (double c : {0.0, 1.0, 40.0, 1e9}) ops.push_back(op_of(mode, policy, rule, p, c));
         }
       }
     }
   }
   for (int32_t policy : policies) {
-    for (double v : {0.0, 0.75, 1.5, 1e30}) ops.push_back(gc_op{GC_MODE_VALUE, policy, GC_RULE_TORCH, 0, 2.0, v});
+    for (double v : {0.0, 0.75, 1.5, 1e30}) ops.push_back(op_of(GC_MODE_VALUE, policy, GC_RULE_TORCH, 2.0, v));
+    // BLOCK_RMS ignores norm_type: 0 (which no norm mode accepts) and 3 must both give the rms.
+    for (int32_t rule : {GC_RULE_TORCH, GC_RULE_EXACT}) {
+      for (double c : {0.0, 0.5, 1.0, 1e9}) ops.push_back(op_of(GC_MODE_BLOCK_RMS, policy, rule, c == 0.5 ? 3.0 : 0.0, c));
+    }
   }
   for (double k : {1.0, 0.5, -3.0, 1e-40, 1.5, static_cast<double>(NAN)}) {
-    ops.push_back(gc_op{GC_MODE_SCALE, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, 2.0, k});
+    ops.push_back(op_of(GC_MODE_SCALE, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 2.0, k));
   }
   // A fixed interleaving (not the test's seed: the same on every run), so that any window of the list
   // mixes modes, norms and policies.
@@ -280,49 +180,6 @@ std::vector<gc_op> all_ops() {
 
 // ---------------------------------------------------------------- the check of one run
 
-struct Runner {
-  void* stream = nullptr;  // a created stream; every other run uses the legacy default stream instead
-  int runs = 0;
-};
-
-void scale_tensor(const TestSet& s, std::vector<uint8_t>& image, size_t t, double coef) {
-  uint8_t* p = s.host_tensor(image, t);
-  for (int64_t e = 0; e < s.counts[t]; ++e) {
-    const double x = load(s.dtypes[t], p, e);
-    if (!std::isnan(x)) store(s.dtypes[t], p, e, x * coef);  // a NaN stays (bits compared as "is NaN")
-  }
-}
-
-// Compares the device buffer after a run with the expected image: elements bit for bit (NaN: any
-// NaN), bytes outside tensors exactly.
-void compare_buffers(const TestSet& s, const std::vector<uint8_t>& expected, const std::vector<uint8_t>& actual,
-                     const std::string& ctx) {
-  for (size_t b = 0; b < expected.size(); ++b) {
-    if (!s.covered[b] && expected[b] != actual[b]) {
-      GC_EXPECT(false, "%s: byte %zu outside every tensor changed", ctx.c_str(), b);
-      return;
-    }
-  }
-  for (size_t t = 0; t < s.size(); ++t) {
-    const int32_t dtype = s.dtypes[t];
-    const size_t esize = static_cast<size_t>(dtype_size(dtype));
-    const uint8_t* e_p = s.host_tensor(expected, t);
-    const uint8_t* a_p = s.host_tensor(actual, t);
-    for (int64_t e = 0; e < s.counts[t]; ++e) {
-      const double want = load(dtype, e_p, e);
-      const double got = load(dtype, a_p, e);
-      const bool ok = std::isnan(want) ? std::isnan(got)
-                                       : std::memcmp(e_p + static_cast<size_t>(e) * esize,
-                                                     a_p + static_cast<size_t>(e) * esize, esize) == 0;
-      if (!ok) {
-        GC_EXPECT(false,
-                  "%s: tensor %zu (%s, %" PRId64 " elements, offset %zu) element %" PRId64 ": got %.17g, want %.17g",
-                  ctx.c_str(), t, dtype_name(dtype), s.counts[t], s.offsets[t], e, got, want);
-        return;
-      }
-    }
-  }
-}
 
 void check_run(const TestSet& s, gc_cuda_set* set, const gc_op& op, Runner& runner) {
   const std::string ctx = s.label + " | " + describe(op);
@@ -359,14 +216,15 @@ void check_run(const TestSet& s, gc_cuda_set* set, const gc_op& op, Runner& runn
   const bool blocked = nonfinite && op.nonfinite != GC_NONFINITE_PROPAGATE;
   std::vector<uint8_t> expected = s.original;
 
-  if (op.mode == GC_MODE_NORM || op.mode == GC_MODE_GLOBAL || op.mode == GC_MODE_PER_TENSOR) {
-    const double p = op.norm_type;
+  const bool block_rms = op.mode == GC_MODE_BLOCK_RMS;
+  if (op.mode == GC_MODE_NORM || op.mode == GC_MODE_GLOBAL || op.mode == GC_MODE_PER_TENSOR || block_rms) {
+    const double p = block_rms ? 2.0 : op.norm_type;
     const double tol = std::isinf(p) ? 0.0 : kNormTolerance;
     double total = 0.0;
     for (size_t t = 0; t < n; ++t) {
       const double sum = power_sum(s.dtypes[t], s.host_tensor(s.original, t), s.counts[t], p);
       total = std::isinf(p) ? gc::max_combine(total, sum) : total + sum;
-      const double want = gc::finish_norm(p, sum);
+      const double want = block_rms ? rms(sum, s.counts[t]) : gc::finish_norm(p, sum);
       GC_EXPECT(close(norms[t], want, tol), "%s: tensor %zu (%s, %" PRId64 " elements) norm %.17g, reference %.17g",
                 ctx.c_str(), t, dtype_name(s.dtypes[t]), s.counts[t], norms[t], want);
     }
@@ -388,7 +246,7 @@ void check_run(const TestSet& s, gc_cuda_set* set, const gc_op& op, Runner& runn
       if (writes) {
         for (size_t t = 0; t < n; ++t) scale_tensor(s, expected, t, coef);
       }
-    } else {
+    } else {  // PER_TENSOR, BLOCK_RMS: the device's norms are rms values for the latter
       double min_coef = INFINITY;
       int64_t scaled = 0;
       std::vector<double> coefs(n);
@@ -449,7 +307,7 @@ void check_run(const TestSet& s, gc_cuda_set* set, const gc_op& op, Runner& runn
 void check_determinism(const TestSet& s, gc_cuda_set* set, Runner& runner) {
   const size_t n = s.size();
   for (double p : {2.0, 1.0, static_cast<double>(INFINITY), 3.0}) {
-    const gc_op op{GC_MODE_NORM, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, 0, p, 0.0};
+    const gc_op op = op_of(GC_MODE_NORM, GC_NONFINITE_PROPAGATE, GC_RULE_TORCH, p, 0.0);
     std::vector<double> first(n);
     gc_result first_r{};
     for (int rep = 0; rep < 3; ++rep) {
@@ -560,12 +418,12 @@ void device_argument_errors() {
     GC_EXPECT_STATUS(gc_cuda_result(set, nullptr, nullptr, &r), GC_E_INVALID, "no successful gc_cuda_run");
     GC_EXPECT_STATUS(gc_cuda_result(set, nullptr, nullptr, nullptr), GC_E_INVALID, "result is NULL");
     GC_EXPECT(std::memcmp(&r, &before, sizeof r) == 0, "result written on failure");
-    gc_op bad{GC_MODE_GLOBAL, GC_NONFINITE_ERROR, GC_RULE_TORCH, 0, -2.0, 1.0};
+    gc_op bad = op_of(GC_MODE_GLOBAL, GC_NONFINITE_ERROR, GC_RULE_TORCH, -2.0, 1.0);
     GC_EXPECT_STATUS(gc_cuda_run(set, &bad, nullptr), GC_E_INVALID, "norm_type");
     GC_EXPECT(gc_cuda_device_result(set) != nullptr, "device_result");
     void* stream = nullptr;
     GC_EXPECT(gc_cuda_stream_create(&stream) == GC_OK && stream != nullptr, "stream_create: %s", gc_cuda_last_error());
-    gc_op norm{GC_MODE_NORM, GC_NONFINITE_ERROR, GC_RULE_TORCH, 0, 2.0, 0.0};
+    gc_op norm = op_of(GC_MODE_NORM, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 0.0);
     GC_EXPECT(gc_cuda_run(set, &norm, stream) == GC_OK, "run: %s", gc_cuda_last_error());
     GC_EXPECT(gc_cuda_result(set, stream, nullptr, &r) == GC_OK, "result: %s", gc_cuda_last_error());
     GC_EXPECT(r.nonfinite == 0 && r.clipped == 0, "NORM over memset bytes");
@@ -593,6 +451,8 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(seed);
 
   device_argument_errors();
+  agc_argument_errors();
+  samples_argument_errors();
 
   Runner runner;
   GC_EXPECT(gc_cuda_stream_create(&runner.stream) == GC_OK, "stream_create: %s", gc_cuda_last_error());
@@ -623,6 +483,10 @@ int main(int argc, char** argv) {
     run_set(s, selected, runner);
     if (i >= kDirectedSets) next_op += per_random_set / 2 + 1;
   }
+  // The modes of ABI v2 with attachments: fewer random sets than above, each runs fewer ops.
+  const int random_attached = (random_sets + 3) / 4;
+  if (gctest::failures() < 50) agc_parity(rng, random_attached, size_divisor, runner);
+  if (gctest::failures() < 50) samples_parity(rng, random_attached, size_divisor, runner);
   GC_EXPECT(gc_cuda_stream_destroy(runner.stream) == GC_OK, "stream_destroy: %s", gc_cuda_last_error());
   std::printf("%d runs checked\n", runner.runs);
   if (gctest::failures() != 0) {
