@@ -59,7 +59,7 @@ public record BenchOptions(List<Backend> backends, List<String> sets, Path shape
               --all             every built-in set, gpt2-1.5b included (6.2 GB in fp32; skipped, saying so,
                                 when memory is short)
               --mode LIST       norm,global-noclip,global-clip,per-tensor,value (the default), and
-                                block-rms,agc,agc-noclip,per-sample,per-sample-noise
+                                block-rms,agc,agc-noclip,per-sample,per-sample-noise,autoclip,zclip,amp
               --dtype LIST      f32,bf16,f16,f64 (default: f32)
               --peers LIST      javaloop,nd4j,djl,pytorch or none (default: all; missing ones are listed
                                 with the command that installs them)

@@ -148,7 +148,8 @@ public final class BenchRun {
         out.println("floor:    B = bytes of the set; on the same B in this run: read_bw of a read-only pass, copy_bw of the"
                 + " faster of memcpy and an in-place rewrite (bytes read + written counted)");
         out.println("          floor_ms = r*B/read_bw + c*2B/copy_bw with (r,c) = norm, global-noclip (1,0); global-clip,"
-                + " per-tensor, block-rms (1,1); value (0,1); agc (2,1) and agc-noclip (2,0): gradients + parameters read;");
+                + " per-tensor, block-rms, autoclip, zclip, amp (1,1); value (0,1); agc (2,1) and agc-noclip (2,0):"
+                + " gradients + parameters read;");
         out.println("          per-sample, per-sample-noise: 2*batch*B/read_bw + 2B/copy_bw (the inputs read twice; the outputs"
                 + " written, a store reading each line first)");
         out.println("          GB/s = (r*B + c*2B) / median; %floor = 100 * floor_ms / median (100% = at the floor;"
@@ -244,6 +245,12 @@ public final class BenchRun {
                         timePeer(block, mode, peer);
                     }
                 }
+                if (modes.contains(Mode.AMP)) {
+                    notes.add(ampNote("host", bytes, hostFloor.floor()));
+                    if (deviceFloor != null) {
+                        notes.add(ampNote("cuda", bytes, deviceFloor.floor()));
+                    }
+                }
             }
         }
         if (torch != null) {
@@ -269,18 +276,25 @@ public final class BenchRun {
         if (cuda && b.device() == null) {
             return;
         }
-        b.grads().ensurePristine(b.workers());
+        b.grads().ensureFreshFor(mode, b.workers());
         Operands operands = b.work().operands();
+        Runnable refill = mode.refillsEachRun() ? () -> refillHost(b, mode) : null;
         if (cuda) {
             b.device().upload(b.work());
             operands = b.device().operands();
+            if (refill != null) {
+                refill = () -> {
+                    b.grads().ensureFreshFor(mode, b.workers()); // the host copy is never written: a no-op
+                    b.device().upload(b.work());
+                };
+            }
         } else if (mode.clipping()) {
             b.grads().markWritten();
         }
         String name = name(backend);
         String what = b.label() + " " + mode.cliName() + " " + name;
         try (ClipKernel kernel = new BackendKernel(clip, operands, mode)) {
-            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), Reference.TOLERANCE, progress, what);
+            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), Reference.TOLERANCE, progress, what, refill);
             backendCheckFailed |= !o.checked();
             b.rows().add(Result.of("backend", name, cuda ? "cuda" : "host", b.set(), b.dt(), mode, b.bytes(),
                     b.work().batch(), o.stats(), (cuda ? b.deviceFloor() : b.hostFloor()).floor(), o.check(),
@@ -301,19 +315,25 @@ public final class BenchRun {
             notSupported(peer.name(), mode.cliName());
             return;
         }
-        b.grads().ensurePristine(b.workers());
+        b.grads().ensureFreshFor(mode, b.workers());
         if (mode.clipping()) {
             b.grads().markWritten();
         }
         String what = b.label() + " " + mode.cliName() + " " + peer.name();
         try (ClipKernel kernel = peer.open(b.work().operands(), mode)) {
-            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), peer.tolerance(b.dtype()), progress, what);
+            CaseRunner.Outcome o = runner.run(kernel, mode, b.reference(), peer.tolerance(b.dtype()), progress, what,
+                    mode.refillsEachRun() ? () -> refillHost(b, mode) : null);
             b.rows().add(Result.of("peer", peer.name(), "host", b.set(), b.dt(), mode, b.bytes(), b.work().batch(),
                     o.stats(), b.hostFloor().floor(), o.check(), peer.description()));
         } catch (RuntimeException e) {
             skipped.add("peer " + what + ": failed: " + e);
             progress.log("peer " + what + " failed: " + e);
         }
+    }
+
+    /** Fills the host gradients afresh as {@code mode} starts from, for the next run, which writes them. */
+    private static void refillHost(Block b, Mode mode) {
+        b.grads().refillFor(mode, b.workers());
     }
 
     /** Lists, once, that a peer cannot run a dtype or a mode. */
@@ -350,6 +370,20 @@ public final class BenchRun {
             skipped.add("peer pytorch on " + label + ": " + e.getMessage());
             progress.log("peer pytorch on " + label + " failed: " + e.getMessage());
         }
+    }
+
+    /** The traffic of PyTorch's unfused amp step: unscale_ (read+write), clip_grad_norm_'s norm (read) and scale (read+write). */
+    static Traffic unfusedAmpTraffic(long bytes) {
+        return new Traffic(bytes, 2 * bytes);
+    }
+
+    /** {@return amp's floor beside the floor of the unfused sequence PyTorch runs, on {@code device}} */
+    static String ampNote(String device, long bytes, Floor floor) {
+        double fused = floor.ms(Mode.AMP.traffic(bytes, 0));
+        double unfused = floor.ms(unfusedAmpTraffic(bytes));
+        return String.format(Locale.ROOT, "amp on %s: floor %.2f ms for 1 read + 1 read+write pass (3B moved); PyTorch's"
+                + " GradScaler.unscale_ then clip_grad_norm_ make 1 read + 2 read+write passes (5B): floor %.2f ms, %.2fx",
+                device, fused, unfused, unfused / fused);
     }
 
     /** Floors first, then by mode; backends before peers within a mode, each in run order (the sort is stable). */

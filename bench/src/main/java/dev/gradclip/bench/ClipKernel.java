@@ -16,6 +16,20 @@ public interface ClipKernel extends AutoCloseable {
     double run(double threshold);
 
     /**
+     * Sets up, untimed, what the next {@link #run} with {@code threshold} starts from: the adaptive modes
+     * restore their clipper's primed state ({@link AdaptiveClippers}). Nothing for the other modes.
+     */
+    default void prepare(double threshold) {}
+
+    /**
+     * {@return how many runs so far did not clip although the mode should have} Counted by the adaptive
+     * modes, whose clippers decide for themselves; 0 for the others, whose thresholds decide.
+     */
+    default int runsWithoutClip() {
+        return 0;
+    }
+
+    /**
      * {@return the total L2 norm of the data as it is now (the per-sample modes: of the outputs), computed
      * by this implementation}
      */

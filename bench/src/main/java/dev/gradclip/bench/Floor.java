@@ -10,8 +10,8 @@ package dev.gradclip.bench;
  * <pre>
  *   floor_ms = r * B / read_bw + c * 2B / copy_bw
  * </pre>
- * i.e. norm and global-noclip: B / read_bw; global-clip, per-tensor and block-rms: B / read_bw + 2B /
- * copy_bw; value: 2B / copy_bw; agc: 2B / read_bw + 2B / copy_bw; agc-noclip: 2B / read_bw. The
+ * i.e. norm and global-noclip: B / read_bw; global-clip, per-tensor, block-rms, autoclip, zclip and amp:
+ * B / read_bw + 2B / copy_bw; value: 2B / copy_bw; agc: 2B / read_bw + 2B / copy_bw; agc-noclip: 2B / read_bw. The
  * per-sample modes read their inputs of batch * B bytes twice and write B: 2 * batch * B / read_bw + 2B /
  * copy_bw ({@link Mode#traffic}).
  *

@@ -44,6 +44,8 @@ public final class HostGradients implements AutoCloseable {
     private final MemorySegment snapshot;
     private boolean snapshotTaken;
     private boolean pristine;
+    /** What the fill was multiplied by (amp's loss scale), when pristine. */
+    private double fillScale = 1.0;
 
     private HostGradients(ShapeSet shapes, DType dtype, boolean keepSnapshot, int stream) {
         this.shapes = shapes;
@@ -113,9 +115,42 @@ public final class HostGradients implements AutoCloseable {
 
     /** Fills the data unless it is unchanged since the last fill. */
     public void ensurePristine(Workers workers) {
-        if (pristine) {
+        ensureFilled(1.0, workers);
+    }
+
+    /** Fills the data as {@code mode} starts from (amp: scaled by its loss scale), unless it holds that already. */
+    public void ensureFreshFor(Mode mode, Workers workers) {
+        ensureFilled(mode.refillsEachRun() ? AdaptiveClippers.lossScale(dtype) : 1.0, workers);
+    }
+
+    /**
+     * Fills the data afresh as {@code mode} starts from, for a run that writes it: whatever it holds now,
+     * and leaving it marked written, so that the next {@link #ensureFreshFor} fills again.
+     */
+    public void refillFor(Mode mode, Workers workers) {
+        pristine = false;
+        ensureFreshFor(mode, workers);
+        pristine = false;
+    }
+
+    /**
+     * Fills the data with the values times {@code scale} (amp's loss-scaled gradients), unless it holds
+     * them unchanged since the last fill. The scaling is a second pass, exact for a power of two that
+     * keeps the values finite ({@link AdaptiveClippers#lossScale}); the snapshot keeps the values unscaled.
+     */
+    public void ensureFilled(double scale, Workers workers) {
+        if (pristine && fillScale == scale) {
             return;
         }
+        fill(workers);
+        if (scale != 1.0) {
+            multiply(scale, workers);
+        }
+        fillScale = scale;
+        pristine = true;
+    }
+
+    private void fill(Workers workers) {
         if (snapshotTaken) {
             copy(snapshot, slab, workers);
         } else {
@@ -125,7 +160,30 @@ public final class HostGradients implements AutoCloseable {
                 snapshotTaken = true;
             }
         }
-        pristine = true;
+    }
+
+    /** Multiplies every element by {@code scale} in place, in chunks spread over the workers. */
+    private void multiply(double scale, Workers workers) {
+        List<long[]> chunks = chunks();
+        int parts = workers.threads();
+        workers.run(p -> {
+            for (int c = p; c < chunks.size(); c += parts) {
+                long[] chunk = chunks.get(c);
+                Elements.scale(tensors.get((int) chunk[0]), chunk[1], chunk[2], scale);
+            }
+        });
+    }
+
+    /** {@return the units of fill work: {tensor, from, to}, at most {@link #FILL_CHUNK} elements each} */
+    private List<long[]> chunks() {
+        List<long[]> chunks = new ArrayList<>();
+        for (int t = 0; t < tensors.size(); t++) {
+            long count = tensors.get(t).elementCount();
+            for (long from = 0; from < count; from += FILL_CHUNK) {
+                chunks.add(new long[] {t, from, Math.min(count, from + FILL_CHUNK)});
+            }
+        }
+        return chunks;
     }
 
     /** Copies {@code from} into {@code to}, one part per worker (one thread does not reach the memory's bandwidth). */
@@ -140,13 +198,7 @@ public final class HostGradients implements AutoCloseable {
     }
 
     private void generate(Workers workers) {
-        List<long[]> chunks = new ArrayList<>(); // {tensor, from, to}
-        for (int t = 0; t < tensors.size(); t++) {
-            long count = tensors.get(t).elementCount();
-            for (long from = 0; from < count; from += FILL_CHUNK) {
-                chunks.add(new long[] {t, from, Math.min(count, from + FILL_CHUNK)});
-            }
-        }
+        List<long[]> chunks = chunks();
         int parts = workers.threads();
         workers.run(p -> {
             for (int c = p; c < chunks.size(); c += parts) {

@@ -13,6 +13,12 @@ import java.util.Locale;
  * samples of the set's size) twice and write one set, the outputs: a store stream that is not
  * non-temporal reads each line before writing it (write-allocate), so the write counts as a read+write
  * pass over the outputs.
+ *
+ * <p>The adaptive modes drive gradclip's stateful clippers ({@code dev.gradclip.adaptive}) over the set:
+ * AutoClip and ZClip clip it globally (a norm pass, then a scale pass, as global-clip), from a state
+ * primed before each run so that each run clips ({@link AdaptiveClippers}); amp unscales and clips
+ * gradients that hold loss-scaled values in one write pass, starting every run from freshly filled,
+ * scaled data ({@link #refillsEachRun}).
  */
 public enum Mode {
     /** Total and per-tensor L2 norms, nothing written. */
@@ -34,12 +40,21 @@ public enum Mode {
     /** Per-sample flat clip of every sample, no noise: inputs read twice, outputs written. */
     PER_SAMPLE("per-sample", 2, 1, true),
     /** {@link #PER_SAMPLE} with Gaussian noise of σ = 1: the same traffic, plus the generator's arithmetic. */
-    PER_SAMPLE_NOISE("per-sample-noise", 2, 1, true);
+    PER_SAMPLE_NOISE("per-sample-noise", 2, 1, true),
+    /** AutoClip (percentile 10, window 1000) from a full history, clipping the set globally on every run. */
+    AUTOCLIP("autoclip", 1, 1, false),
+    /** ZClip (the paper's defaults) past warm-up, every run's norm a spike it clips. */
+    ZCLIP("zclip", 1, 1, false),
+    /**
+     * LossScaler.unscaleAndClip on loss-scaled gradients, clipping on every run: a norm pass, then one
+     * write pass that unscales and clips. Every run starts from freshly filled, scaled data.
+     */
+    AMP("amp", 1, 1, false);
 
     /**
      * The modes {@code --mode} runs by default: the original five. The others need a second set in
-     * memory (AGC's parameters, per-sample inputs) and would push the default run on 2 cores past
-     * 3 minutes.
+     * memory (AGC's parameters, per-sample inputs), or time the adaptive clippers around a global clip,
+     * and would push the default run on 2 cores past 3 minutes.
      */
     public static final List<Mode> DEFAULTS = List.of(NORM, GLOBAL_NOCLIP, GLOBAL_CLIP, PER_TENSOR, VALUE);
 
@@ -73,6 +88,19 @@ public enum Mode {
     /** {@return true when the mode writes the set (the "clipping" column of the reports)} */
     public boolean clipping() {
         return copyPasses > 0;
+    }
+
+    /** {@return true for the modes that drive a stateful clipper of {@code dev.gradclip.adaptive}} */
+    public boolean adaptive() {
+        return this == AUTOCLIP || this == ZCLIP || this == AMP;
+    }
+
+    /**
+     * {@return true when every run must start from freshly filled data} amp: the gradients hold the
+     * loss-scaled values, which the run unscales; its next run needs them scaled again.
+     */
+    public boolean refillsEachRun() {
+        return this == AMP;
     }
 
     /** {@return true for AGC, which reads the parameters attached to the set} */

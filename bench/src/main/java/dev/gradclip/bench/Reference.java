@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * What the first run of each case must find and leave, computed by the {@code java} backend, the
  * project's exact reference (docs/SEMANTICS.md), on freshly filled data: every backend and peer is
- * checked against it once, so that a fast wrong kernel cannot win.
+ * checked against it once, so that a fast wrong kernel cannot win. The adaptive modes run the same
+ * clipper, primed the same way, over a java set of the same data (amp: scaled by the same loss scale).
  *
  * @param scales what the thresholds derive from ({@link ThresholdSchedule})
  * @param reportedNorm per mode, what the first run returns: the set's L2 norm before the run, or for the
@@ -66,9 +67,11 @@ public record Reference(ThresholdSchedule.Scales scales, Map<Mode, Double> repor
                     after.put(mode, total);
                     continue;
                 }
-                grads.ensurePristine(workers);
+                grads.ensureFreshFor(mode, workers);
                 try (BackendKernel kernel = new BackendKernel(java, operands, mode)) {
-                    reported.put(mode, kernel.run(ThresholdSchedule.threshold(mode, 0, scales)));
+                    double threshold = ThresholdSchedule.threshold(mode, 0, scales);
+                    kernel.prepare(threshold);
+                    reported.put(mode, kernel.run(threshold));
                     grads.markWritten();
                     after.put(mode, kernel.norm());
                 }

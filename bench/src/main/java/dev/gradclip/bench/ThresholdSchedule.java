@@ -20,7 +20,11 @@ package dev.gradclip.bench;
  * <li>value: {@code 0.99 * 0.999^k}: the data is uniform in [-1, 1), so the first run clamps 1% of the
  *     elements and each later run those again plus 0.1% more: a value clip catching outliers, as in
  *     training (a kernel that writes only what changes may then pass the read+write floor);
- * <li>global-noclip: {@code 2R}, above the norm, which never changes since nothing is written.
+ * <li>global-noclip: {@code 2R}, above the norm, which never changes since nothing is written;
+ * <li>autoclip, zclip: global-clip's {@code R * 0.9 * 0.99^k}, which is not passed to the clipper but
+ *     becomes its own threshold through the state primed before the run ({@link AdaptiveClippers});
+ * <li>amp: {@code 0.9 R}, the same every run: every run starts from freshly filled (scaled) data, whose
+ *     unscaled norm is R.
  * </ul>
  * The slow decays keep values far from the 16-bit dtypes' subnormals for hundreds of runs. The PyTorch
  * peer's script uses the same schedule.
@@ -62,7 +66,8 @@ public final class ThresholdSchedule {
         return switch (mode) {
             case NORM -> 0.0;
             case GLOBAL_NOCLIP -> 2.0 * s.totalNorm();
-            case GLOBAL_CLIP -> s.totalNorm() * decayed;
+            case GLOBAL_CLIP, AUTOCLIP, ZCLIP -> s.totalNorm() * decayed;
+            case AMP -> s.totalNorm() * FIRST_FRACTION;
             case PER_TENSOR -> s.smallestTensorNorm() * decayed;
             case VALUE -> FIRST_CLIP_VALUE * Math.pow(VALUE_DECAY, k);
             case BLOCK_RMS -> s.smallestTensorRms() * decayed;

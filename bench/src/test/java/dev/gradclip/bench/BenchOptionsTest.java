@@ -72,6 +72,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theAdaptiveModesAreAcceptedByNameButNotRunByDefault() {
+        assertEquals(List.of(Mode.AMP, Mode.AUTOCLIP, Mode.ZCLIP), parse("--mode", "amp,autoclip,ZClip").modes());
+        assertFalse(parse().modes().contains(Mode.AUTOCLIP) || parse().modes().contains(Mode.ZCLIP)
+                || parse().modes().contains(Mode.AMP));
+        assertTrue(BenchOptions.USAGE.contains("autoclip,zclip,amp"));
+    }
+
+    @Test
     void peersNoneMeasuresNoPeer() {
         assertEquals(List.of(), parse("--peers", "none").peers());
     }

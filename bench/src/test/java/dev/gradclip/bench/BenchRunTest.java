@@ -121,4 +121,56 @@ class BenchRunTest {
                     || out.contains(" " + mode.cliName() + " cpu: "), "cpu ran " + mode.cliName() + " or is listed as skipped: " + out);
         }
     }
+
+    /**
+     * autoclip, zclip and amp on java, cpu (where libgradclip_cpu loads) and the Java loop: every row
+     * passes its check (every run clipped), the floors are global-clip's, and each block says what the
+     * unfused PyTorch amp step would move.
+     */
+    @Test
+    void theAdaptiveModesRunCheckedWithGlobalClipsFloorAndTheAmpComparison(@TempDir Path dir) throws IOException {
+        Path shapes = dir.resolve("small.txt");
+        Files.write(shapes, List.of("emb 1000x64", "bias 64", "t 3x5x7"));
+        Path json = dir.resolve("out.json");
+        BenchOptions options = BenchOptions.parse(List.of("--shapes", shapes.toString(), "--backend", "java,cpu",
+                "--peers", "javaloop", "--reps", "4", "--dtype", "f32,f16", "--json", json.toString(),
+                "--mode", "global-clip,autoclip,zclip,amp"));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        int status = new BenchRun(options, new PrintStream(text, true, StandardCharsets.UTF_8),
+                new Progress(new PrintStream(new ByteArrayOutputStream()), false)).run();
+        String out = text.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, out);
+        assertTrue(out.contains("peer javaloop: autoclip not supported"), out);
+        assertTrue(out.contains("peer javaloop: zclip not supported"), out);
+        assertTrue(out.contains("amp on host: floor ") && out.contains("(5B): floor "), out);
+
+        JSONArray records = new JSONArray(Files.readString(json));
+        Set<String> cases = new HashSet<>();
+        java.util.Map<String, Double> globalFloor = new java.util.HashMap<>();
+        for (int i = 0; i < records.length(); i++) {
+            JSONObject r = records.getJSONObject(i);
+            if (r.getString("mode").equals("global-clip") && r.getString("kind").equals("backend")) {
+                globalFloor.put(r.getString("dtype"), r.getDouble("floor_ms"));
+            }
+        }
+        for (int i = 0; i < records.length(); i++) {
+            JSONObject r = records.getJSONObject(i);
+            if (r.getString("kind").equals("floor")) {
+                continue;
+            }
+            assertEquals("ok", r.getString("check"), r.toString());
+            assertEquals(4, r.getInt("runs"), r.toString());
+            assertTrue(r.getBoolean("clipping"), r.toString());
+            assertEquals(globalFloor.get(r.getString("dtype")), r.getDouble("floor_ms"), 1e-12, r.toString());
+            cases.add(r.getString("backend") + " " + r.getString("mode") + " " + r.getString("dtype"));
+        }
+        for (String dtype : List.of("f32", "f16")) {
+            for (Mode mode : List.of(Mode.AUTOCLIP, Mode.ZCLIP, Mode.AMP)) {
+                assertTrue(cases.contains("java " + mode.cliName() + " " + dtype), cases.toString());
+                assertTrue(cases.contains("cpu " + mode.cliName() + " " + dtype) || out.contains("skipped:  backend cpu"),
+                        "cpu ran " + mode.cliName() + " or is listed as skipped: " + out);
+            }
+            assertTrue(cases.contains("javaloop amp " + dtype), cases.toString());
+        }
+    }
 }

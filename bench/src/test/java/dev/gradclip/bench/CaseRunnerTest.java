@@ -41,10 +41,11 @@ class CaseRunnerTest {
             HostGradients grads = work.grads();
             Reference ref = Reference.compute(work, workers, List.of(Mode.values()));
             for (Mode mode : Mode.values()) {
-                grads.ensurePristine(workers);
+                grads.ensureFreshFor(mode, workers);
                 grads.markWritten();
                 try (BackendKernel k = new BackendKernel(java, work.operands(), mode)) {
-                    CaseRunner.Outcome o = new CaseRunner(1, 3, 10).run(k, mode, ref, Reference.TOLERANCE, QUIET, "t");
+                    CaseRunner.Outcome o = new CaseRunner(1, 3, 10).run(k, mode, ref, Reference.TOLERANCE, QUIET, "t",
+                            mode.refillsEachRun() ? () -> grads.refillFor(mode, workers) : null);
                     assertEquals("ok", o.check(), mode + " " + dtype);
                     assertEquals(3, o.stats().runs());
                 }
