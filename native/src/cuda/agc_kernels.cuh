@@ -18,6 +18,7 @@
 #include "common/numeric.hpp"
 #include "device_types.hpp"
 #include "elements.cuh"
+#include "tally.cuh"
 #include "tuning.hpp"
 #include "visit.cuh"
 #include "visitors.cuh"
@@ -232,19 +233,10 @@ __device__ __forceinline__ void finish_agc(const SetView& set, const OpArgs& op,
     scaled += __ldcg(agc.group_counts + g);
     nonfinite |= __ldcg(agc.group_flags + g);
   }
-  min_coef = DoubleReduce(tmp.d).Reduce(min_coef, NanMin{});
-  __syncthreads();
-  scaled = CountReduce(tmp.c).Sum(scaled);
-  nonfinite = __syncthreads_or(nonfinite);
+  const Tally tally = block_tally(tmp, min_coef, scaled, nonfinite);
   if (threadIdx.x != 0) return;
 
-  const bool blocked = nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
-  gc_result r;
-  r.total_norm = sqrt(total);
-  r.coefficient = min_coef == INFINITY ? 1.0 : min_coef;  // 1 when every tensor is empty
-  r.clipped_count = blocked ? 0 : scaled;
-  r.clipped = r.clipped_count > 0 ? 1 : 0;
-  r.nonfinite = nonfinite != 0 ? 1 : 0;
+  const gc_result r = tally_result(tally, op, sqrt(total));
   set.control->result = r;
   set.control->apply = r.clipped;
 }

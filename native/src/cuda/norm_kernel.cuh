@@ -22,6 +22,7 @@
 #include "device_types.hpp"
 #include "elements.cuh"
 #include "sample_finish.cuh"
+#include "tally.cuh"
 #include "tuning.hpp"
 #include "visit.cuh"
 #include "visitors.cuh"
@@ -141,16 +142,11 @@ __device__ void finish_op(const SetView& set, const OpArgs& op, ReduceStorage& t
   }
   total = block_combine<K>(tmp, total);
   __syncthreads();
-  min_coef = DoubleReduce(tmp.d).Reduce(min_coef, NanMin{});
-  __syncthreads();
-  scaled = CountReduce(tmp.c).Sum(scaled);
-  nonfinite = __syncthreads_or(nonfinite);
+  const Tally tally = block_tally(tmp, min_coef, scaled, nonfinite);
 
   if (threadIdx.x != 0) return;
-  const bool blocked = nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
-  gc_result r;
-  r.total_norm = gc::finish_norm(op.norm_type, total);
-  r.nonfinite = nonfinite != 0 ? 1 : 0;
+  const bool blocked = tally.nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
+  gc_result r = tally_result(tally, op, gc::finish_norm(op.norm_type, total));  // PER_TENSOR, BLOCK_RMS
   int32_t apply = 0;
   if (op.mode == GC_MODE_GLOBAL) {
     r.coefficient = gc::coefficient(op.rule, r.total_norm, op.threshold);
@@ -158,9 +154,6 @@ __device__ void finish_op(const SetView& set, const OpArgs& op, ReduceStorage& t
     r.clipped_count = apply;
     r.clipped = apply;
   } else if (per_tensor) {
-    r.coefficient = min_coef;
-    r.clipped_count = blocked ? 0 : scaled;
-    r.clipped = r.clipped_count > 0 ? 1 : 0;
     apply = r.clipped;
   } else {  // NORM
     r.coefficient = 1.0;

@@ -7,6 +7,7 @@
 #include "block.cuh"
 #include "common/numeric.hpp"
 #include "device_types.hpp"
+#include "tally.cuh"
 #include "tuning.hpp"
 
 namespace gc::cuda {
@@ -46,22 +47,12 @@ __device__ __forceinline__ void finish_samples(const SetView& set, const OpArgs&
   }
   largest = DoubleReduce(tmp.d).Reduce(largest, MaxCombine{});
   __syncthreads();
-  min_coef = DoubleReduce(tmp.d).Reduce(min_coef, NanMin{});
-  __syncthreads();
-  scaled = CountReduce(tmp.c).Sum(scaled);
-  nonfinite = __syncthreads_or(nonfinite);
+  const Tally tally = block_tally(tmp, min_coef, scaled, nonfinite);
   if (threadIdx.x != 0) return;
 
-  // The outputs are written whenever they may be: every sample contributes, clipped or not. The count
-  // says how many samples (FLAT) or pairs (LAYER) were clipped: none when ERROR/SKIP blocked the writes.
-  const bool blocked = nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
-  gc_result r;
-  r.total_norm = largest;
-  r.coefficient = min_coef;
-  r.clipped_count = blocked ? 0 : scaled;
-  r.clipped = r.clipped_count > 0 ? 1 : 0;
-  r.nonfinite = nonfinite != 0 ? 1 : 0;
-  set.control->result = r;
+  // The outputs are written whenever they may be: every sample contributes, clipped or not.
+  const bool blocked = tally.nonfinite != 0 && op.nonfinite != GC_NONFINITE_PROPAGATE;
+  set.control->result = tally_result(tally, op, largest);
   set.control->apply = blocked ? 0 : 1;
 }
 
