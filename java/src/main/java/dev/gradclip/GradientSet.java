@@ -179,14 +179,8 @@ public final class GradientSet implements AutoCloseable {
         guard.acquire();
         try {
             checkTensors(args.mode);
-            state.reset();
-            prepared.run(args, state);
-            if (nonFinite == NonFinitePolicy.ERROR && args.mode != Op.NORM && args.mode != Op.SCALE) {
-                state.await();
-                if (state.nonFinite) {
-                    throw new NonFiniteGradientException(state.totalNorm);
-                }
-            }
+            SetGuard.runOp(prepared, args, state,
+                    nonFinite == NonFinitePolicy.ERROR && args.mode != Op.NORM && args.mode != Op.SCALE);
             return result;
         } finally {
             guard.release();

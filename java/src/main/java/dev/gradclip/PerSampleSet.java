@@ -109,15 +109,14 @@ public final class PerSampleSet implements AutoCloseable {
             args.noiseMultiplier = policy.noiseMultiplier();
             args.divisor = policy.divisor();
             args.seed = seed;
-            state.reset();
-            lastMode = -1;
-            prepared.run(args, state);
             lastMode = mode;
-            if (policy.nonFinite() == NonFinitePolicy.ERROR) {
-                state.await();
-                if (state.nonFinite) {
-                    throw new NonFiniteGradientException(state.totalNorm);
-                }
+            try {
+                SetGuard.runOp(prepared, args, state, policy.nonFinite() == NonFinitePolicy.ERROR);
+            } catch (NonFiniteGradientException e) {
+                throw e; // the norms were computed: sampleNorm tells which sample was not finite
+            } catch (RuntimeException | Error e) {
+                lastMode = -1;
+                throw e;
             }
             return result;
         } finally {

@@ -1,5 +1,8 @@
 package dev.gradclip;
 
+import dev.gradclip.internal.OpArgs;
+import dev.gradclip.internal.PreparedSet;
+import dev.gradclip.internal.ResultState;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -56,6 +59,22 @@ final class SetGuard {
         for (Tensor t : tensors) {
             if (!t.isOnDevice() && !t.data().scope().isAlive()) {
                 throw new IllegalStateException(role + " '" + t.name() + "': its arena was closed after registration");
+            }
+        }
+    }
+
+    /**
+     * Runs the operation in {@code args} into {@code state} (reset first); when {@code errorOnNonFinite},
+     * waits for the result and throws if a NaN or infinity was found (the backend wrote nothing then).
+     * The caller holds the guard.
+     */
+    static void runOp(PreparedSet prepared, OpArgs args, ResultState state, boolean errorOnNonFinite) {
+        state.reset();
+        prepared.run(args, state);
+        if (errorOnNonFinite) {
+            state.await();
+            if (state.nonFinite) {
+                throw new NonFiniteGradientException(state.totalNorm);
             }
         }
     }
