@@ -1,5 +1,7 @@
 // Scalar arithmetic of the modes beyond norm clipping (docs/SEMANTICS.md: block RMS, AGC, per-sample
-// clipping and its noise), shared by the CPU and CUDA backends so that both compute it identically.
+// clipping and its noise), shared by the CPU and CUDA backends so that both compute it identically. The
+// CPU computes the noise's ln and cos with its own vectorized code (cpu/noise_loops.hpp); noise_normal
+// is what CUDA runs and what the CPU tests check that code against.
 // Header-only and usable from CUDA device code.
 #pragma once
 #include <cmath>

@@ -177,18 +177,14 @@ void run_agc(Pool& pool, gc_cpu_set& set, const gc_op& op, double* tensor_norms,
   run.sum_units();
 
   const AgcPlan& plan = set.agc;
-  // An empty tensor's units all have norms 0, hence one coefficient.
-  const double empty_coef = run.coefficient(0.0, 0.0);
+  // An empty tensor's units have no elements: they are not in the table (span.units = 0) and take no
+  // part in coefficient or clipped_count, whatever the coefficient of norms 0 would be.
   double total = 0.0, smallest = 1.0;
   int64_t clipped = 0;
   bool nonfinite = false;
   for (size_t i = 0; i < set.tensors.size(); ++i) {
     const UnitSpan& span = plan.table.spans[i];
     double s = 0.0;
-    if (set.tensors[i].count == 0) {
-      smallest = min_combine(smallest, empty_coef);
-      clipped += must_scale(empty_coef) ? plan.units[i].units : 0;
-    }
     for (int64_t u = span.first_unit; u < span.first_unit + span.units; ++u) {
       s += plan.grads.units[u];
       nonfinite |= plan.grads.units_nonfinite[u] || plan.params.units_nonfinite[u];

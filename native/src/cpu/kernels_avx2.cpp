@@ -64,12 +64,44 @@ struct Avx2 {
     return _mm256_blendv_pd(a, b, _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_castpd_si256(b), _mm256_castpd_si256(a))));
   }
   static uint32_t gt_mask(Reg a, Reg b) { return static_cast<uint32_t>(_mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_GT_OQ))); }
+  static Reg sub(Reg a, Reg b) { return _mm256_sub_pd(a, b); }
+  static Reg sqrt(Reg a) { return _mm256_sqrt_pd(a); }
+
+  // 64-bit integer lanes, for the noise generator (noise_loops.hpp).
+  using IReg = __m256i;
+  static IReg ibroadcast(uint64_t c) { return _mm256_set1_epi64x(static_cast<long long>(c)); }
+  static IReg iloadu(const uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static IReg iadd(IReg a, IReg b) { return _mm256_add_epi64(a, b); }
+  static IReg isub(IReg a, IReg b) { return _mm256_sub_epi64(a, b); }
+  static IReg iand(IReg a, IReg b) { return _mm256_and_si256(a, b); }
+  static IReg ior(IReg a, IReg b) { return _mm256_or_si256(a, b); }
+  static IReg ixor(IReg a, IReg b) { return _mm256_xor_si256(a, b); }
+  template <int N>
+  static IReg isrl(IReg a) { return _mm256_srli_epi64(a, N); }
+  template <int N>
+  static IReg isll(IReg a) { return _mm256_slli_epi64(a, N); }
+  // No 64-bit multiply in AVX2: lo*lo + ((hi*lo + lo*hi) << 32) from 32x32->64 products.
+  static IReg imul(IReg a, uint64_t c) {
+    const IReg c_lo = ibroadcast(c & 0xffffffffull), c_hi = ibroadcast(c >> 32);
+    const IReg cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), c_lo), _mm256_mul_epu32(a, c_hi));
+    return _mm256_add_epi64(_mm256_mul_epu32(a, c_lo), _mm256_slli_epi64(cross, 32));
+  }
+  static Reg as_double(IReg a) { return _mm256_castsi256_pd(a); }
+  static IReg as_bits(Reg a) { return _mm256_castpd_si256(a); }
+  // Lanes of at most 2^53, exactly: the high 21 and low 32 bits placed in the mantissas of 2^84 and
+  // 2^52, which are then subtracted; both differences and their sum are exact.
+  static Reg to_double(IReg a) {
+    const Reg hi = sub(as_double(ior(isrl<32>(a), ibroadcast(0x4530000000000000ull))), broadcast(0x1p84));
+    const Reg lo = sub(as_double(ior(iand(a, ibroadcast(0xffffffffull)), ibroadcast(0x4330000000000000ull))), broadcast(0x1p52));
+    return add(hi, lo);
+  }
 };
 
 }  // namespace
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/noise_loops.hpp"
 #include "cpu/mode_loops.hpp"
 #include "cpu/make_table.hpp"
 

@@ -66,12 +66,45 @@ struct Avx512 {
     return _mm512_castsi512_pd(_mm512_max_epu64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
   }
   static uint32_t gt_mask(Reg a, Reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static Reg sub(Reg a, Reg b) { return _mm512_sub_pd(a, b); }
+  static Reg sqrt(Reg a) { return _mm512_sqrt_pd(a); }
+
+  // 64-bit integer lanes, for the noise generator (noise_loops.hpp).
+  using IReg = __m512i;
+  static IReg ibroadcast(uint64_t c) { return _mm512_set1_epi64(static_cast<long long>(c)); }
+  static IReg iloadu(const uint64_t* p) { return _mm512_loadu_si512(p); }
+  static IReg iadd(IReg a, IReg b) { return _mm512_add_epi64(a, b); }
+  static IReg isub(IReg a, IReg b) { return _mm512_sub_epi64(a, b); }
+  static IReg iand(IReg a, IReg b) { return _mm512_and_si512(a, b); }
+  static IReg ior(IReg a, IReg b) { return _mm512_or_si512(a, b); }
+  static IReg ixor(IReg a, IReg b) { return _mm512_xor_si512(a, b); }
+  template <int N>
+  static IReg isrl(IReg a) { return _mm512_srli_epi64(a, N); }
+  template <int N>
+  static IReg isll(IReg a) { return _mm512_slli_epi64(a, N); }
+  // The 64-bit multiply (vpmullq) is AVX512DQ, which this level does not require: lo*lo + ((hi*lo +
+  // lo*hi) << 32) from 32x32->64 products.
+  static IReg imul(IReg a, uint64_t c) {
+    const IReg c_lo = ibroadcast(c & 0xffffffffull), c_hi = ibroadcast(c >> 32);
+    const IReg cross = _mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(a, 32), c_lo), _mm512_mul_epu32(a, c_hi));
+    return _mm512_add_epi64(_mm512_mul_epu32(a, c_lo), _mm512_slli_epi64(cross, 32));
+  }
+  static Reg as_double(IReg a) { return _mm512_castsi512_pd(a); }
+  static IReg as_bits(Reg a) { return _mm512_castpd_si512(a); }
+  // Lanes of at most 2^53, exactly: the high 21 and low 32 bits placed in the mantissas of 2^84 and
+  // 2^52, which are then subtracted; both differences and their sum are exact.
+  static Reg to_double(IReg a) {
+    const Reg hi = sub(as_double(ior(isrl<32>(a), ibroadcast(0x4530000000000000ull))), broadcast(0x1p84));
+    const Reg lo = sub(as_double(ior(iand(a, ibroadcast(0xffffffffull)), ibroadcast(0x4330000000000000ull))), broadcast(0x1p52));
+    return add(hi, lo);
+  }
 };
 
 }  // namespace
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/noise_loops.hpp"
 #include "cpu/mode_loops.hpp"
 #include "cpu/make_table.hpp"
 

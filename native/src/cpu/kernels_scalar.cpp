@@ -55,6 +55,30 @@ struct Scalar {
   static Reg max(Reg a, Reg b) { return a > b ? a : b; }
   static Reg max_bits(Reg a, Reg b) { return bits(b) > bits(a) ? b : a; }
   static uint32_t gt_mask(Reg a, Reg b) { return a > b ? 1u : 0u; }
+  static Reg sub(Reg a, Reg b) { return a - b; }
+  static Reg sqrt(Reg a) { return std::sqrt(a); }
+
+  // 64-bit integer lanes, for the noise generator (noise_loops.hpp).
+  using IReg = uint64_t;
+  static IReg ibroadcast(uint64_t c) { return c; }
+  static IReg iloadu(const uint64_t* p) { return *p; }
+  static IReg iadd(IReg a, IReg b) { return a + b; }
+  static IReg isub(IReg a, IReg b) { return a - b; }
+  static IReg iand(IReg a, IReg b) { return a & b; }
+  static IReg ior(IReg a, IReg b) { return a | b; }
+  static IReg ixor(IReg a, IReg b) { return a ^ b; }
+  template <int N>
+  static IReg isrl(IReg a) { return a >> N; }
+  template <int N>
+  static IReg isll(IReg a) { return a << N; }
+  static IReg imul(IReg a, uint64_t c) { return a * c; }
+  static Reg as_double(IReg a) {
+    double d;
+    std::memcpy(&d, &a, sizeof d);
+    return d;
+  }
+  static IReg as_bits(Reg a) { return bits(a); }
+  static Reg to_double(IReg a) { return static_cast<double>(a); }
 
  private:
   static uint64_t bits(double d) {
@@ -68,6 +92,7 @@ struct Scalar {
 }  // namespace gc::cpu
 
 #include "cpu/kernel_loops.hpp"
+#include "cpu/noise_loops.hpp"
 #include "cpu/mode_loops.hpp"
 #include "cpu/make_table.hpp"
 

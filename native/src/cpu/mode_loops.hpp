@@ -59,7 +59,15 @@ void column_sums_kernel(const void* data, const ColumnTile& tile, double* sums) 
   for (int64_t r = tile.row_begin; r < tile.row_end; r += kRowsPerStep) {
     const int64_t rows = tile.row_end - r < kRowsPerStep ? tile.row_end - r : kRowsPerStep;
     const T* row = x + r * tile.row_elems + tile.col_begin;
+    // The next step's rows, one step ahead: each row of a tile is a short run (kColumnBlock elements) that
+    // the hardware prefetchers would only pick up after a few misses.
+    const int64_t after = tile.row_end - r - kRowsPerStep;
+    const int64_t next_rows = after < kRowsPerStep ? after : kRowsPerStep;
+    const T* next = next_rows > 0 ? row + kRowsPerStep * tile.row_elems : row;
     for (int64_t g = 0; g < vector_width; g += kLanes) {
+      for (int64_t q = 0; q < next_rows; ++q)
+        for (int64_t line = 0; line < kLanes * static_cast<int64_t>(sizeof(T)); line += 64)
+          __builtin_prefetch(reinterpret_cast<const char*>(next + q * tile.row_elems + g) + line, 0, 2);
       typename L::Block a = L::load_lanes(acc + g);
       for (int64_t q = 0; q < rows; ++q) a = L::template add_square<T>(a, L::load(row + q * tile.row_elems + g));
       L::store_lanes(acc + g, a);
@@ -71,6 +79,9 @@ void column_sums_kernel(const void* data, const ColumnTile& tile, double* sums) 
     for (int j = 0; j < kLanes; ++j) sums[g + lane_element<T>(j)] = acc[g + j];
   for (int64_t c = vector_width; c < width; ++c) sums[c] = acc[c];
 }
+
+// Rows ahead that scale_columns_kernel prefetches.
+constexpr int64_t kScaleAhead = 1;
 
 template <class R, class T>
 void scale_columns_kernel(void* data, const ColumnTile& tile, const double* coefs) {
@@ -90,11 +101,48 @@ void scale_columns_kernel(void* data, const ColumnTile& tile, const double* coef
   }
   for (int64_t r = tile.row_begin; r < tile.row_end; ++r) {
     T* row = x + r * tile.row_elems + tile.col_begin;
-    for (int64_t g = 0; g < vector_width; g += kLanes)
-      if (group_scales[g / kLanes]) L::store(row + g, L::mul(L::load(row + g), L::load_lanes(lane_coefs + g)));
+    T* next = r + kScaleAhead < tile.row_end ? row + kScaleAhead * tile.row_elems : nullptr;  // as in column_sums_kernel
+    for (int64_t g = 0; g < vector_width; g += kLanes) {
+      if (!group_scales[g / kLanes]) continue;
+      if (next != nullptr)
+        for (int64_t line = 0; line < kLanes * static_cast<int64_t>(sizeof(T)); line += 64)
+          __builtin_prefetch(reinterpret_cast<char*>(next + g) + line, 1, 2);
+      L::store(row + g, L::mul(L::load(row + g), L::load_lanes(lane_coefs + g)));
+    }
     for (int64_t c = vector_width; c < width; ++c)
       if (must_scale(coefs[c])) store_one(row + c, load_one(row + c) * coefs[c]);
   }
+}
+
+// Registers whose normals are computed together (NoiseMath over Multi): enough independent chains to
+// hide the latencies, few enough that their temporaries stay in registers.
+constexpr int kNoiseGroup = 8;
+
+// 2 * lane_element<T>(j): lane j's counter key + 2 * (first + lane_element<T>(j)) from key + 2 * first.
+template <class T>
+struct NoiseCounters {
+  alignas(64) uint64_t step[kLanes];
+  constexpr NoiseCounters() : step{} {
+    for (int j = 0; j < kLanes; ++j) step[j] = 2 * static_cast<uint64_t>(lane_element<T>(j));
+  }
+};
+template <class T>
+constexpr NoiseCounters<T> kNoiseCounters{};
+
+// z of output elements first + lane_element<T>(j), lane by lane (noise_loops.hpp).
+template <class R, class T>
+typename Lanes<R>::Block noise_block(uint64_t key, int64_t first) {
+  constexpr int kGroup = Lanes<R>::kRegs < kNoiseGroup ? Lanes<R>::kRegs : kNoiseGroup;
+  using M = Multi<R, kGroup>;
+  const typename R::IReg base = R::ibroadcast(key + 2 * static_cast<uint64_t>(first));
+  typename Lanes<R>::Block z;
+  for (int g = 0; g < Lanes<R>::kRegs; g += kGroup) {
+    typename M::IReg counters;
+    for (int k = 0; k < kGroup; ++k) counters.r[k] = R::iadd(base, R::iloadu(kNoiseCounters<T>.step + (g + k) * R::kWidth));
+    const typename M::Reg normals = NoiseMath<M>::normal(counters);
+    for (int k = 0; k < kGroup; ++k) z.r[g + k] = normals.r[k];
+  }
+  return z;
 }
 
 // Noise, division and the move to the output's lane order, for a block whose lane j holds output
@@ -103,9 +151,8 @@ template <class R, class TIn, class TOut>
 typename Lanes<R>::Block finish_aggregate(typename Lanes<R>::Block acc, const AggregateArgs& a, int64_t first) {
   using L = Lanes<R>;
   if (a.noise) {
-    alignas(64) double z[kLanes];
-    for (int j = 0; j < kLanes; ++j) z[j] = noise_normal(a.noise_key, static_cast<uint64_t>(first + lane_element<TIn>(j)));
-    acc = L::fma(L::load_lanes(z), a.noise_std, acc);  // fma(std, z, a): the product is the same either way round
+    // fma(std, z, a): the product is the same either way round
+    acc = L::fma(noise_block<R, TIn>(a.noise_key, first), a.noise_std, acc);
   }
   return relane<R, TIn, TOut>(L::div(acc, a.divisor));
 }

@@ -102,7 +102,8 @@ inline RefOutcome ref_agc(std::vector<Tensor>& grads, const std::vector<RefUnits
         ps += w * w;
       }
       s += gs;
-      const double c = ref_agc_coefficient(std::sqrt(gs), std::sqrt(ps), op.threshold, op.eps);
+      // The units of an empty tensor have no elements: no part in the coefficient or the count.
+      const double c = g.count == 0 ? 1.0 : ref_agc_coefficient(std::sqrt(gs), std::sqrt(ps), op.threshold, op.eps);
       coefs[i].push_back(c);
       o.result.coefficient = ref_min(o.result.coefficient, c);
     }
@@ -129,7 +130,7 @@ inline RefOutcome ref_agc(std::vector<Tensor>& grads, const std::vector<RefUnits
 
 // --------------------------------------------------------------------------------------- per-sample
 
-// The counter-based normal of docs/SEMANTICS.md, step 4, transcribed.
+// The counter-based normal of docs/SEMANTICS.md, step 4, transcribed (with the C library's log and cos).
 inline uint64_t ref_mix(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -143,8 +144,12 @@ inline double ref_noise(uint64_t seed, uint64_t tensor, uint64_t j) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+// z(seed, tensor, j): ref_noise, or a backend's own evaluation of the same formula (its log and cos).
+using NoiseFn = double (*)(uint64_t seed, uint64_t tensor, uint64_t j);
+
 // norms: B (FLAT) or B*n (LAYER) doubles.
-inline RefOutcome ref_per_sample(const std::vector<Tensor>& xs, int64_t batch, std::vector<Tensor>& outs, const gc_op& op) {
+inline RefOutcome ref_per_sample(const std::vector<Tensor>& xs, int64_t batch, std::vector<Tensor>& outs, const gc_op& op,
+                                 NoiseFn noise = ref_noise) {
   RefOutcome o;
   o.result = gc_result{0.0, 1.0, 0, 0, 0};
   const size_t n = xs.size();
@@ -191,7 +196,7 @@ inline RefOutcome ref_per_sample(const std::vector<Tensor>& xs, int64_t batch, s
     for (int64_t j = 0; j < k; ++j) {
       double a = 0.0;
       for (int64_t b = 0; b < batch; ++b) a = std::fma(xs[i].get(b * k + j), coefs[static_cast<size_t>(b) * n + i], a);
-      if (op.noise_multiplier > 0.0) a = std::fma(op.noise_multiplier * op.threshold, ref_noise(op.seed, i, static_cast<uint64_t>(j)), a);
+      if (op.noise_multiplier > 0.0) a = std::fma(op.noise_multiplier * op.threshold, noise(op.seed, i, static_cast<uint64_t>(j)), a);
       outs[i].put(j, a / op.divisor);
     }
   }

@@ -1,5 +1,5 @@
 // AGC against the reference: every dtype of gradients and parameters, all three layouts (units = 1,
-// units = count, empty tensors), awkward sizes around small chunks and around the column blocks, every
+// units = count, empty tensors, whose units take no part in coefficient or clipped_count), awkward sizes around small chunks and around the column blocks, every
 // policy with NaN and infinities in gradients and parameters, on every ISA level; bit-identical across
 // thread counts; re-attaching replaces.
 #include <memory>
@@ -124,6 +124,39 @@ void check_shapes(gc_cpu_pool* pool) {
     }
 }
 
+// docs/SEMANTICS.md: "The units of an empty tensor have no elements: they take no part in coefficient
+// or clipped_count". With lambda = 0 every unit with elements is clipped (coefficient 0), and units of
+// norms 0 would be too, so an empty tensor's units would show in the count if they took part.
+void check_empty_units(gc_cpu_pool* pool) {
+  t::Rng rng(17);
+  for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_SKIP, GC_NONFINITE_PROPAGATE})
+    for (int layout : {GC_UNITS_ROWS, GC_UNITS_COLUMNS}) {
+      Case c;
+      add_tensor(c, rng, layout, 3, 40);   // 3 units
+      add_tensor(c, rng, layout, 5, 0);    // empty, 5 units
+      add_tensor(c, rng, GC_UNITS_WHOLE, 1, 17);  // 1 unit
+      add_tensor(c, rng, GC_UNITS_WHOLE, 1, 0);   // empty, 1 unit
+      c.op = t::agc_op(policy, 0.0, 1e-3);
+      c.label = t::format("empty units, layout %d, policy %d", layout, policy);
+      check_against_reference(pool, c);
+      const Outcome o = run_library(pool, c);
+      t::expect(o.result.clipped_count == 4 && o.result.coefficient == 0.0,
+                "%s: clipped_count %lld (want 4: the empty tensors' 6 units take no part), coefficient %g", c.label.c_str(),
+                (long long)o.result.clipped_count, o.result.coefficient);
+    }
+  // Only empty tensors: no units take part, so coefficient 1 and nothing clipped.
+  Case c;
+  add_tensor(c, rng, GC_UNITS_ROWS, 5, 0);
+  add_tensor(c, rng, GC_UNITS_COLUMNS, 2, 0);
+  c.op = t::agc_op(GC_NONFINITE_ERROR, 0.0, 1e-3);
+  c.label = "only empty tensors";
+  check_against_reference(pool, c);
+  const Outcome o = run_library(pool, c);
+  t::expect(o.result.clipped_count == 0 && o.result.clipped == 0 && o.result.coefficient == 1.0,
+            "only empty tensors: clipped_count %lld, clipped %d, coefficient %g (want 0, 0, 1)",
+            (long long)o.result.clipped_count, o.result.clipped, o.result.coefficient);
+}
+
 // NaN and infinities in gradients or parameters, under every policy, every layout.
 void check_nonfinite(gc_cpu_pool* pool) {
   t::Rng rng(5);
@@ -245,6 +278,7 @@ int main() {
   t::Pool pool(2);
   check_random(pool.p);
   check_shapes(pool.p);
+  check_empty_units(pool.p);
   check_nonfinite(pool.p);
   check_reattach(pool.p);
   check_determinism();
