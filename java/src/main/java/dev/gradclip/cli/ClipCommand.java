@@ -42,17 +42,18 @@ final class ClipCommand {
               --mode zclip              [--z 2.5] [--alpha 0.97] [--warmup 25] [--state STATE.json]
               --mode amp                --max-norm C [--loss-scale 65536] [--state STATE.json]
               common: [--backend auto|java|cpu] [--nonfinite error|skip|propagate]
-            Reads F32/F64/BF16/F16 tensors and writes the same names, shapes and dtypes, clipped. agc takes
-            each tensor's parameters from PARAMS by name (same shape, any dtype); its units follow timm
-            (torch: rows of the first dimension) or Optax (optax: columns of the last). per-sample-* read
-            tensors whose first dimension is the batch and write their clipped, noised sum (divided by D,
-            or by B with --mean) without that dimension. autoclip, zclip and amp (gradients holding loss-scaled
-            values: unscaled and clipped in one pass) keep their state (norm history, running statistics, loss
-            scale) in STATE.json, read before and rewritten after the clip; it is also printed as "state". Prints {"backend", "mode", "total_norm",
-            "coefficient", "clipped", "clipped_count", "nonfinite", "tensors": [{"name", "dtype", "norm"}...]}
-            ("samples": the per-sample norms and "output_written", for per-sample-*) on stdout; non-finite numbers print as
-            the strings "NaN", "Infinity", "-Infinity". With --mode value the norms are measured before
-            clipping.""";
+            Reads F32/F64/BF16/F16 tensors and writes the same names, shapes and dtypes, clipped.
+            agc takes each tensor's parameters from PARAMS by name (same shape, any dtype); its units
+            follow timm (torch: rows of the first dimension) or Optax (optax: columns of the last).
+            per-sample-* read tensors whose first dimension is the batch and write their clipped, noised
+            sum (divided by D, or by B with --mean) without that dimension. autoclip, zclip and amp
+            (gradients holding loss-scaled values: unscaled and clipped in one pass) keep their state
+            (norm history, running statistics, loss scale) in STATE.json, read before and rewritten after
+            the clip, and print it as "state".
+            Prints {"backend", "mode", "total_norm", "coefficient", "clipped", "clipped_count",
+            "nonfinite", "tensors": [{"name", "dtype", "norm"}...]} on stdout ("samples" and
+            "output_written" for per-sample-*); non-finite numbers print as the strings "NaN",
+            "Infinity", "-Infinity". With --mode value the norms are measured before clipping.""";
 
     private ClipCommand() {}
 
