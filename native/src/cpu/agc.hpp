@@ -18,6 +18,10 @@ struct AgcPlan {
   UnitTable table;              // leaves out empty tensors: their units are all alike (norms 0)
   UnitSums grads, params;
   std::vector<double> coefs;    // per unit of the table
+  // The tasks of a fused (PROPAGATE) run: the table's CONTIGUOUS tasks, and for each COLUMNS tensor
+  // tiles of whole columns (rows [0, K), columns [begin, end_elem), column begin's part 0 at slot),
+  // each summed part by part into the table's slots and then scaled while it is still in L2.
+  std::vector<UnitTask> fused_tasks;
   bool has_unfusable = false;   // a task whose units cannot be scaled in the pass that sums them
 };
 

@@ -71,6 +71,7 @@ struct ColumnTile {
   int64_t row_elems;  // elements per row: the tensor's unit count
   int64_t row_begin, row_end;
   int64_t col_begin, col_end;
+  int64_t rows_ahead;  // rows after row_end that the caller reads next (the kernels may prefetch them)
 };
 // sums[c - col_begin] = sum over the tile's rows, in row order, of x[r][c]^2 (each step one rounding).
 using ColumnSumsFn = void (*)(const void* data, const ColumnTile& tile, double* sums);

@@ -47,6 +47,8 @@ typename Lanes<R>::Block relane(const typename Lanes<R>::Block& b) {
 // Rows are taken this many at a time so that a column's accumulator goes through memory once per step,
 // not once per row; the order of the additions stays row by row.
 constexpr int kRowsPerStep = 4;
+// Bytes of a column tile's rows that column_sums_kernel keeps prefetched ahead: 4 rows of 2048 fp32.
+constexpr int64_t kColumnPrefetchBytes = 8192;
 
 template <class R, class T>
 void column_sums_kernel(const void* data, const ColumnTile& tile, double* sums) {
@@ -56,14 +58,18 @@ void column_sums_kernel(const void* data, const ColumnTile& tile, double* sums) 
   const int64_t vector_width = width - width % kLanes;
   alignas(64) double acc[kColumnBlock];  // vector part in lane order, tail in column order
   std::memset(acc, 0, static_cast<size_t>(width) * sizeof(double));
+  // Rows are prefetched `ahead` rows early: each row of a tile is a short run (at most kColumnBlock
+  // elements, far less in a fused AGC tile) that the hardware prefetchers would only pick up after a few
+  // misses, so about kColumnPrefetchBytes are kept in flight whatever the run's length.
+  const int64_t run_bytes = width * static_cast<int64_t>(sizeof(T));
+  const int64_t ahead = kRowsPerStep * ((kColumnPrefetchBytes + kRowsPerStep * run_bytes - 1) / (kRowsPerStep * run_bytes));
+  const int64_t prefetch_end = tile.row_end + tile.rows_ahead;
   for (int64_t r = tile.row_begin; r < tile.row_end; r += kRowsPerStep) {
     const int64_t rows = tile.row_end - r < kRowsPerStep ? tile.row_end - r : kRowsPerStep;
     const T* row = x + r * tile.row_elems + tile.col_begin;
-    // The next step's rows, one step ahead: each row of a tile is a short run (kColumnBlock elements) that
-    // the hardware prefetchers would only pick up after a few misses.
-    const int64_t after = tile.row_end - r - kRowsPerStep;
-    const int64_t next_rows = after < kRowsPerStep ? after : kRowsPerStep;
-    const T* next = next_rows > 0 ? row + kRowsPerStep * tile.row_elems : row;
+    const int64_t left = prefetch_end - r - ahead;
+    const int64_t next_rows = left < kRowsPerStep ? left : kRowsPerStep;
+    const T* next = next_rows > 0 ? row + ahead * tile.row_elems : row;
     for (int64_t g = 0; g < vector_width; g += kLanes) {
       for (int64_t q = 0; q < next_rows; ++q)
         for (int64_t line = 0; line < kLanes * static_cast<int64_t>(sizeof(T)); line += 64)

@@ -40,6 +40,7 @@ void add_columns(UnitTable& table, int64_t tensor, UnitSpan& span, int64_t chunk
   const int64_t width = std::min(span.units, kColumnBlock);
   const int64_t rows_per_tile = std::clamp<int64_t>(kChunksPerColumnTile * chunk_elems / width, 1, rows);
   span.parts = ceil_div(rows, rows_per_tile);
+  span.part_rows = rows_per_tile;
   span.unit_stride = 1;
   span.part_stride = span.units;
   for (int64_t part = 0; part < span.parts; ++part) {

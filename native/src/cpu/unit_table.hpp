@@ -24,6 +24,7 @@ struct UnitSpan {
   int64_t units = 0;
   int64_t unit_elems = 0;  // K
   int64_t parts = 0;       // partial slots per unit (0 for an empty tensor: its units sum to 0)
+  int64_t part_rows = 0;   // COLUMNS: rows per part (part p is rows [p*part_rows, (p+1)*part_rows))
   int64_t unit_stride = 0, part_stride = 0;
   int64_t first_slot = 0;
   int64_t first_unit = 0;  // index of unit 0 among all the table's units

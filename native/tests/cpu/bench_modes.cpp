@@ -1,6 +1,7 @@
 // Not a test: times BLOCK_RMS, AGC and the per-sample modes on a GPT-2 124M-like fp32 set against the
 // machine's read bandwidth (gc_cpu_probe_read), on a pool of all hardware threads.
-// Usage: bench_modes [repeats]
+// Usage: bench_modes [repeats [section]], section: all (the default), agc, value (VALUE against an
+// in-place scale of the same data) or sample.
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -87,6 +88,8 @@ int64_t changed_elements(const std::vector<t::Tensor>& a, const std::vector<t::T
 
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+  const std::string section = argc > 2 ? argv[2] : "all";
+  const auto wanted = [&](const char* s) { return section == "all" || section == s; };
   t::Pool pool(0);
   std::printf("threads %d, isa %d\n", gc_cpu_pool_threads(pool.p), gc_cpu_isa());
   t::Rng rng(1);
@@ -114,14 +117,31 @@ int main(int argc, char** argv) {
     t::require(gc_cpu_run(pool.p, set.s, &op, nullptr, &r), "run");
   };
   // All tensors clipped: every element read once and written once.
-  const gc_op per_tensor = t::make_op(GC_MODE_PER_TENSOR, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 1e-3);
-  report("PER_TENSOR p=2 (all written; baseline)", time_ms(repeats, reset, [&] { run(per_tensor); }), 2 * nbytes, read_gbs);
-  const gc_op rms = t::make_op(GC_MODE_BLOCK_RMS, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 1e-4);
-  report("BLOCK_RMS (all written)", time_ms(repeats, reset, [&] { run(rms); }), 2 * nbytes, read_gbs);
+  if (section == "all") {
+    const gc_op per_tensor = t::make_op(GC_MODE_PER_TENSOR, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 1e-3);
+    report("PER_TENSOR p=2 (all written; baseline)", time_ms(repeats, reset, [&] { run(per_tensor); }), 2 * nbytes, read_gbs);
+    const gc_op rms = t::make_op(GC_MODE_BLOCK_RMS, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 1e-4);
+    report("BLOCK_RMS (all written)", time_ms(repeats, reset, [&] { run(rms); }), 2 * nbytes, read_gbs);
+  }
+  if (wanted("value")) {
+    // VALUE against the one read+write pass it needs at least: SCALE (every element multiplied in
+    // place, no norms). Thresholds so that ~0%, ~1% and ~30% of the elements (N(0, 1e-3)) clip.
+    const gc_op scale = t::make_op(GC_MODE_SCALE, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, 0.5);
+    report("SCALE (all written; VALUE's floor)", time_ms(repeats, reset, [&] { run(scale); }), 2 * nbytes, read_gbs);
+    for (double v : {1.0, 2.576e-3, 1.036e-3}) {
+      const gc_op value = t::make_op(GC_MODE_VALUE, GC_NONFINITE_ERROR, GC_RULE_TORCH, 2.0, v);
+      reset();
+      run(value);
+      const double changed = static_cast<double>(changed_elements(grads, grads0));
+      const std::string what = t::format("VALUE v=%g (%.1f%% clipped)", v, 100.0 * changed * 4.0 / nbytes);
+      report(what.c_str(), time_ms(repeats, reset, [&] { run(value); }), 2 * nbytes, read_gbs);
+    }
+  }
 
   // AGC, PyTorch layout (ROWS: [out, in], units = out; biases and gains WHOLE) and Optax layout
   // (COLUMNS: the transposed [in, out], units = out), lambda so that about half the units clip.
   for (int layout : {GC_UNITS_ROWS, GC_UNITS_COLUMNS}) {
+    if (!wanted("agc")) break;
     std::vector<gc_units> units;
     for (size_t k = 0; k < shapes.size(); ++k) {
       const Shape& s = shapes[k];
@@ -129,20 +149,22 @@ int main(int argc, char** argv) {
                                : gc_units{params[k].data(), 1, GC_UNITS_WHOLE, GC_DTYPE_F32});
     }
     t::require(gc_cpu_set_units(set.s, units.data(), static_cast<int64_t>(units.size())), "set_units");
-    for (int policy : {GC_NONFINITE_PROPAGATE, GC_NONFINITE_ERROR, -1}) {
-      // policy -1: lambda so large that nothing clips, the norms pass alone
-      const gc_op agc = policy < 0 ? t::agc_op(GC_NONFINITE_ERROR, 1e9, 1e-3) : t::agc_op(policy, 0.05, 1e-3);
+    for (int policy : {GC_NONFINITE_PROPAGATE, GC_NONFINITE_ERROR, -1, -2}) {
+      // policy -1 / -2: lambda so large that nothing clips, the norms pass alone (ERROR's, PROPAGATE's)
+      const gc_op agc = policy < 0 ? t::agc_op(policy == -1 ? GC_NONFINITE_ERROR : GC_NONFINITE_PROPAGATE, 1e9, 1e-3)
+                                   : t::agc_op(policy, 0.05, 1e-3);
       reset();
       run(agc);
       const double written = static_cast<double>(changed_elements(grads, grads0)) * 4.0;
       const double ms = time_ms(repeats, reset, [&] { run(agc); });
       const std::string what = t::format("AGC %s %s (%.0f%% written)", layout == GC_UNITS_ROWS ? "ROWS" : "COLUMNS",
-                                         policy == GC_NONFINITE_PROPAGATE ? "PROPAGATE" : policy < 0 ? "norms only" : "ERROR", 100.0 * written / nbytes);
+                                         policy == GC_NONFINITE_PROPAGATE ? "PROPAGATE" : policy == -1 ? "norms only" : policy == -2 ? "PROPAGATE norms only" : "ERROR", 100.0 * written / nbytes);
       report(what.c_str(), ms, 2 * nbytes + written, read_gbs);
     }
   }
   grads = {};
   params = {};
+  if (!wanted("sample")) return 0;
 
   // Per-sample: batch 4 of 4 transformer blocks (about 28M elements per sample).
   const int64_t batch = 4;

@@ -1,7 +1,7 @@
 // AGC against the reference: every dtype of gradients and parameters, all three layouts (units = 1,
 // units = count, empty tensors, whose units take no part in coefficient or clipped_count), awkward sizes around small chunks and around the column blocks, every
 // policy with NaN and infinities in gradients and parameters, on every ISA level; bit-identical across
-// thread counts; re-attaching replaces.
+// thread counts; re-attaching replaces; PROPAGATE's fused column tiles.
 #include <memory>
 
 #include "modes_reference.hpp"
@@ -242,6 +242,68 @@ void check_determinism() {
   }
 }
 
+// PROPAGATE sums a COLUMNS tensor in tiles of whole columns (as wide as fit a few MiB of gradients, at
+// most 2048) and scales each tile right after its sums; ERROR and SKIP sum in row blocks and scale in a
+// second pass. Shapes whose tiles are narrow (long columns, fp64), end in a partial tile (units not a
+// multiple of the width, nor of the 32-column groups), or are one row (K = 1), with several row parts
+// (small chunks): both paths match the reference (grid data, exact sums) and, on arbitrary data, each
+// other bit for bit (the same additions in the same order).
+void check_fused_columns(gc_cpu_pool* pool) {
+  t::Rng rng(2024);
+  struct Shape {
+    int grad_dtype, param_dtype;
+    int64_t units, rows, chunk;
+  };
+  const Shape shapes[] = {
+      {GC_DTYPE_F64, GC_DTYPE_F32, 70, 12289, 0},      // 32-column tiles: 32, 32, 6
+      {GC_DTYPE_F32, GC_DTYPE_BF16, 300, 6000, 0},     // 128-column tiles: 128, 128, 44
+      {GC_DTYPE_BF16, GC_DTYPE_F16, 130, 12000, 4096},  // 128, 2; 64 rows per part
+      {GC_DTYPE_F16, GC_DTYPE_F64, 97, 9000, 1000},     // 160: one partial tile; 41 rows per part
+      {GC_DTYPE_F32, GC_DTYPE_F32, 5000, 1, 0},         // K = 1: 2048, 2048, 904
+      {GC_DTYPE_BF16, GC_DTYPE_F32, 4099, 3, 7},        // one row per part
+      {GC_DTYPE_F64, GC_DTYPE_F64, 2049, 5, 0},
+  };
+  for (const Shape& s : shapes) {
+    Case c;
+    c.chunk = s.chunk;
+    c.grads.emplace_back(s.grad_dtype, s.units * s.rows);
+    t::fill_grid(c.grads.back(), rng, -8);
+    t::RefUnits u;
+    u.params = t::Tensor(s.param_dtype, s.units * s.rows);
+    t::fill_grid(u.params, rng, -6);
+    u.units = s.units;
+    u.layout = GC_UNITS_COLUMNS;
+    c.units.push_back(std::move(u));
+    add_tensor(c, rng, GC_UNITS_ROWS, 3, 50);  // a contiguous tensor alongside
+    for (double lambda : {0.0, 0.02}) {
+      for (int policy : {GC_NONFINITE_ERROR, GC_NONFINITE_PROPAGATE}) {
+        c.op = t::agc_op(policy, lambda, 1e-3);
+        c.label = t::format("fused columns: dtypes %d/%d, %lld units of %lld rows, chunk %lld, lambda %g, policy %d", s.grad_dtype,
+                            s.param_dtype, (long long)s.units, (long long)s.rows, (long long)s.chunk, lambda, policy);
+        check_against_reference(pool, c);
+      }
+    }
+    // Arbitrary data: the fused (PROPAGATE) and two-pass (ERROR) runs agree bit for bit.
+    t::fill_random(c.grads[0], rng, 1.0);
+    t::fill_random(c.units[0].params, rng, 0.02);
+    for (int isa : t::isas()) {
+      t::require(gc_cpu_force_isa(isa), "gc_cpu_force_isa");
+      c.op = t::agc_op(GC_NONFINITE_ERROR, 0.02, 1e-3);
+      const Outcome two_pass = run_library(pool, c);
+      c.op = t::agc_op(GC_NONFINITE_PROPAGATE, 0.02, 1e-3);
+      const Outcome fused = run_library(pool, c);
+      const std::string what = t::format("fused columns, arbitrary data: dtypes %d/%d, %lld units of %lld rows, chunk %lld, %s",
+                                         s.grad_dtype, s.param_dtype, (long long)s.units, (long long)s.rows, (long long)s.chunk,
+                                         t::isa_name(isa));
+      t::expect(two_pass.result.clipped_count > 0, "%s: nothing clipped", what.c_str());
+      t::expect_result(fused.result, two_pass.result, what);
+      t::expect_norms(fused.norms, two_pass.norms, what);
+      for (size_t k = 0; k < fused.grads.size(); ++k)
+        t::expect(fused.grads[k].words == two_pass.grads[k].words, "%s: tensor %zu differs", what.c_str(), k);
+    }
+  }
+}
+
 // A second gc_cpu_set_units replaces the first; a failed one keeps it.
 void check_reattach(gc_cpu_pool* pool) {
   t::Rng rng(3);
@@ -281,6 +343,7 @@ int main() {
   check_empty_units(pool.p);
   check_nonfinite(pool.p);
   check_reattach(pool.p);
+  check_fused_columns(pool.p);
   check_determinism();
   return t::finish("test_agc");
 }
