@@ -9,18 +9,17 @@
 #include "common/modes_math.hpp"
 #include "common/numeric.hpp"
 #include "cpu/kernels.hpp"
+#include "cpu/scalar_lanes.hpp"
 
 namespace gc::cpu {
 namespace {
 
-struct Scalar {
-  using Reg = double;
+struct Scalar : ScalarLanes {
   static constexpr int kWidth = 1;
   // std::fma is a library call without FMA hardware: used only where it changes the result.
   static constexpr bool kFma = false;
 
   static Reg zero() { return 0.0; }
-  static Reg broadcast(double c) { return c; }
   static Reg loadu(const double* p) { return *p; }
   static void storeu(double* p, Reg r) { *p = r; }
 
@@ -45,47 +44,13 @@ struct Scalar {
     for (int j = 0; j < 16; ++j) p[j].bits = float_to_f16(static_cast<float>(in[j]));
   }
 
-  static Reg add(Reg a, Reg b) { return a + b; }
-  static Reg mul(Reg a, Reg b) { return a * b; }
-  static Reg div(Reg a, Reg b) { return a / b; }
   static Reg fma(Reg a, Reg b, Reg c) { return std::fma(a, b, c); }
   static Reg abs(Reg a) { return std::fabs(a); }
   // As MINPD / MAXPD: b when the compare is false, which includes NaN and equal operands.
   static Reg min(Reg a, Reg b) { return a < b ? a : b; }
   static Reg max(Reg a, Reg b) { return a > b ? a : b; }
-  static Reg max_bits(Reg a, Reg b) { return bits(b) > bits(a) ? b : a; }
+  static Reg max_bits(Reg a, Reg b) { return as_bits(b) > as_bits(a) ? b : a; }
   static uint32_t gt_mask(Reg a, Reg b) { return a > b ? 1u : 0u; }
-  static Reg sub(Reg a, Reg b) { return a - b; }
-  static Reg sqrt(Reg a) { return std::sqrt(a); }
-
-  // 64-bit integer lanes, for the noise generator (noise_loops.hpp).
-  using IReg = uint64_t;
-  static IReg ibroadcast(uint64_t c) { return c; }
-  static IReg iloadu(const uint64_t* p) { return *p; }
-  static IReg iadd(IReg a, IReg b) { return a + b; }
-  static IReg isub(IReg a, IReg b) { return a - b; }
-  static IReg iand(IReg a, IReg b) { return a & b; }
-  static IReg ior(IReg a, IReg b) { return a | b; }
-  static IReg ixor(IReg a, IReg b) { return a ^ b; }
-  template <int N>
-  static IReg isrl(IReg a) { return a >> N; }
-  template <int N>
-  static IReg isll(IReg a) { return a << N; }
-  static IReg imul(IReg a, uint64_t c) { return a * c; }
-  static Reg as_double(IReg a) {
-    double d;
-    std::memcpy(&d, &a, sizeof d);
-    return d;
-  }
-  static IReg as_bits(Reg a) { return bits(a); }
-  static Reg to_double(IReg a) { return static_cast<double>(a); }
-
- private:
-  static uint64_t bits(double d) {
-    uint64_t u;
-    std::memcpy(&u, &d, sizeof u);
-    return u;
-  }
 };
 
 }  // namespace

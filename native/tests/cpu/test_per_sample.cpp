@@ -9,47 +9,15 @@
 #include "common/modes_math.hpp"
 #include "modes_reference.hpp"
 
-// cpu/noise_loops.hpp on plain scalars, as the library's scalar level runs it: the library's every
-// ISA level must give these values bit for bit.
-namespace gc::cpu {
-namespace {
-struct TestScalar {
-  using Reg = double;
-  using IReg = uint64_t;
-  static Reg broadcast(double c) { return c; }
-  static Reg add(Reg a, Reg b) { return a + b; }
-  static Reg sub(Reg a, Reg b) { return a - b; }
-  static Reg mul(Reg a, Reg b) { return a * b; }
-  static Reg div(Reg a, Reg b) { return a / b; }
-  static Reg sqrt(Reg a) { return std::sqrt(a); }
-  static IReg ibroadcast(uint64_t c) { return c; }
-  static IReg iadd(IReg a, IReg b) { return a + b; }
-  static IReg isub(IReg a, IReg b) { return a - b; }
-  static IReg iand(IReg a, IReg b) { return a & b; }
-  static IReg ior(IReg a, IReg b) { return a | b; }
-  static IReg ixor(IReg a, IReg b) { return a ^ b; }
-  template <int N>
-  static IReg isrl(IReg a) { return a >> N; }
-  template <int N>
-  static IReg isll(IReg a) { return a << N; }
-  static IReg imul(IReg a, uint64_t c) { return a * c; }
-  static Reg as_double(IReg a) {
-    double d;
-    std::memcpy(&d, &a, sizeof d);
-    return d;
-  }
-  static IReg as_bits(Reg a) { return t::bits_of(a); }
-  static Reg to_double(IReg a) { return static_cast<double>(a); }
-};
-}  // namespace
-}  // namespace gc::cpu
+#include "cpu/scalar_lanes.hpp"
 #include "cpu/noise_loops.hpp"
 
 namespace {
 
-using CpuMath = gc::cpu::NoiseMath<gc::cpu::TestScalar>;
+using CpuMath = gc::cpu::NoiseMath<gc::cpu::ScalarLanes>;
 
-// z(i, j) as the library computes it.
+// z(i, j) as the library computes it: noise_loops.hpp on one-lane registers, which every ISA level must
+// match bit for bit.
 double cpu_noise(uint64_t seed, uint64_t tensor, uint64_t j) { return CpuMath::normal(gc::noise_key(seed, tensor) + 2 * j); }
 
 struct Case {
