@@ -12,6 +12,7 @@
 #include "common/status.hpp"
 #include "common/validate.hpp"
 #include "errors.hpp"
+#include "norm_buffers.hpp"
 #include "tuning.hpp"
 
 namespace gc::cuda {
@@ -70,38 +71,20 @@ int attach_samples(gc_cuda_set* set, int64_t batch, const gc_tensor* outputs, in
   if (set->staged_norms.size() < static_cast<size_t>(num_pairs)) set->staged_norms.resize(static_cast<size_t>(num_pairs));
 
   ArenaLayout layout;
-  const size_t tensors_at = layout.add<DeviceTensor>(num_pairs);
-  const size_t chunks_at = layout.add<Chunk>(num_chunks);
-  const size_t partials_at = layout.add<double>(num_chunks);
-  const size_t chunk_flags_at = layout.add<int32_t>(num_chunks);
-  const size_t sums_at = layout.add<double>(num_pairs);
-  const size_t flags_at = layout.add<int32_t>(num_pairs);
-  const size_t tickets_at = layout.add<unsigned long long>(num_pairs);
-  const size_t norms_at = layout.add<double>(num_pairs);
-  const size_t coefs_at = layout.add<double>(num_pairs);
+  const NormBuffers pair_buffers = NormBuffers::add(layout, num_pairs, num_chunks);
   const size_t outputs_at = layout.add<SampleOutput>(n);
   const size_t output_chunks_at = layout.add<Chunk>(num_output_chunks);
   void* arena = nullptr;
   if (int rc = create_arena(layout.bytes(),
-                            {Upload::of(tensors_at, pair_tensors), Upload::of(chunks_at, pair_table.chunks),
+                            {Upload::of(pair_buffers.tensors, pair_tensors), Upload::of(pair_buffers.chunks, pair_table.chunks),
                              Upload::of(outputs_at, samples), Upload::of(output_chunks_at, output_table.chunks)},
                             &arena)) {
     return rc;
   }
 
   SetView v{};
-  v.tensors = at<DeviceTensor>(arena, tensors_at);
-  v.chunks = at<Chunk>(arena, chunks_at);
-  v.num_tensors = num_pairs;
-  v.num_chunks = num_chunks;
-  v.chunk_partials = at<double>(arena, partials_at);
-  v.chunk_flags = at<int32_t>(arena, chunk_flags_at);
+  pair_buffers.bind(arena, num_pairs, num_chunks, v);
   v.chunk_counts = nullptr;  // VALUE only
-  v.tensor_sums = at<double>(arena, sums_at);
-  v.tensor_flags = at<int32_t>(arena, flags_at);
-  v.tensor_tickets = at<unsigned long long>(arena, tickets_at);
-  v.tensor_norms = at<double>(arena, norms_at);
-  v.tensor_coefs = at<double>(arena, coefs_at);
   v.control = set->plan.view.control;  // one result per set, whichever view computed it
   v.samples.outputs = at<SampleOutput>(arena, outputs_at);
   v.samples.chunks = at<Chunk>(arena, output_chunks_at);

@@ -11,6 +11,7 @@
 #include "common/validate.hpp"
 #include "errors.hpp"
 #include "launch.hpp"
+#include "norm_buffers.hpp"
 
 namespace gc::cuda {
 namespace {
@@ -105,37 +106,19 @@ int create_set(const gc_tensor* tensors, int64_t n, int64_t chunk_elems, gc_cuda
   if (int rc = plan_full_grid(device, set->dtype_class, &set->full_grid)) return rc;
 
   ArenaLayout layout;
-  const size_t tensors_at = layout.add<DeviceTensor>(n);
-  const size_t chunks_at = layout.add<Chunk>(num_chunks);
-  const size_t partials_at = layout.add<double>(num_chunks);
-  const size_t chunk_flags_at = layout.add<int32_t>(num_chunks);
+  const NormBuffers buffers = NormBuffers::add(layout, n, num_chunks);
   const size_t counts_at = layout.add<int64_t>(num_chunks);
-  const size_t sums_at = layout.add<double>(n);
-  const size_t tensor_flags_at = layout.add<int32_t>(n);
-  const size_t tickets_at = layout.add<unsigned long long>(n);
-  const size_t norms_at = layout.add<double>(n);
-  const size_t coefs_at = layout.add<double>(n);
   const size_t control_at = layout.add<DeviceControl>(1);
 
   void* arena = nullptr;
   if (int rc = create_arena(layout.bytes(),
-                            {Upload::of(tensors_at, device_tensors), Upload::of(chunks_at, table.chunks)}, &arena)) {
+                            {Upload::of(buffers.tensors, device_tensors), Upload::of(buffers.chunks, table.chunks)}, &arena)) {
     return rc;
   }
 
   SetView& v = set->plan.view;
-  v.tensors = at<DeviceTensor>(arena, tensors_at);
-  v.chunks = at<Chunk>(arena, chunks_at);
-  v.num_tensors = n;
-  v.num_chunks = num_chunks;
-  v.chunk_partials = at<double>(arena, partials_at);
-  v.chunk_flags = at<int32_t>(arena, chunk_flags_at);
+  buffers.bind(arena, n, num_chunks, v);
   v.chunk_counts = at<int64_t>(arena, counts_at);
-  v.tensor_sums = at<double>(arena, sums_at);
-  v.tensor_flags = at<int32_t>(arena, tensor_flags_at);
-  v.tensor_tickets = at<unsigned long long>(arena, tickets_at);
-  v.tensor_norms = at<double>(arena, norms_at);
-  v.tensor_coefs = at<double>(arena, coefs_at);
   v.control = at<DeviceControl>(arena, control_at);
   set->plan.grid = grid_for(*set, num_chunks);
   set->plan.dtype_class = set->dtype_class;
